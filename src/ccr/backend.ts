@@ -1,0 +1,102 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Keyv from "keyv";
+import type { Logger } from "../log.js";
+
+/**
+ * Where everything persistent lives: one Keyv store per namespace (CCR metadata, CCR blobs,
+ * stats…), all in one SQLite file by default. If the SQLite driver cannot load or the file cannot
+ * be opened, the server keeps working with an in-memory store and says so (stderr and stats).
+ */
+export type StoreLocation = { kind: "sqlite"; path: string } | { kind: "memory" };
+
+export interface Backend {
+  readonly kind: "sqlite" | "memory";
+  readonly location: string;
+  /** Why the configured store could not be used, when we fell back to memory. */
+  readonly degraded: string | undefined;
+  namespace(name: string): Keyv;
+  close(): Promise<void>;
+}
+
+const BUSY_TIMEOUT_MS = 10_000;
+const ITERATION_PAGE = 1000;
+
+export async function openBackend(location: StoreLocation, logger: Logger): Promise<Backend> {
+  if (location.kind === "memory") return memoryBackend(undefined);
+  try {
+    return await sqliteBackend(location.path, logger);
+  } catch (error) {
+    const reason = `SQLite store at ${location.path} unavailable (${error instanceof Error ? error.message : String(error)})`;
+    logger.error(`${reason}; keeping originals in memory only: they will not survive a restart`);
+    return memoryBackend(reason);
+  }
+}
+
+function memoryBackend(degraded: string | undefined): Backend {
+  const stores = new Map<string, Keyv>();
+  return {
+    kind: "memory",
+    location: "memory",
+    degraded,
+    namespace(name) {
+      let store = stores.get(name);
+      if (!store) {
+        store = new Keyv({ namespace: name });
+        stores.set(name, store);
+      }
+      return store;
+    },
+    async close() {
+      stores.clear();
+    },
+  };
+}
+
+async function sqliteBackend(path: string, logger: Logger): Promise<Backend> {
+  mkdirSync(dirname(path), { recursive: true });
+  const { KeyvSqlite } = await import("@keyv/sqlite");
+  const adapters: Array<InstanceType<typeof KeyvSqlite>> = [];
+  const newAdapter = () => {
+    const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: BUSY_TIMEOUT_MS, iterationLimit: ITERATION_PAGE });
+    adapter.on("error", () => undefined); // failures surface as rejected queries
+    adapters.push(adapter);
+    return adapter;
+  };
+  // Probe once: fails fast on driver or file problems, and switches the file to WAL, which lets
+  // several server processes (Claude Code and Cursor on one machine) read and write together.
+  let spare: InstanceType<typeof KeyvSqlite> | undefined = newAdapter();
+  await spare.query("PRAGMA journal_mode=WAL");
+  await spare.query("PRAGMA synchronous=NORMAL");
+  const stores = new Map<string, Keyv>();
+  return {
+    kind: "sqlite",
+    location: path,
+    degraded: undefined,
+    namespace(name) {
+      let store = stores.get(name);
+      if (!store) {
+        // one connection per namespace: Keyv ties a namespace to its adapter
+        const adapter = spare ?? newAdapter();
+        spare = undefined;
+        store = new Keyv({ store: adapter, namespace: name });
+        store.on("error", (error: unknown) => logger.error(`store error in namespace ${name}`, error));
+        stores.set(name, store);
+      }
+      return store;
+    },
+    async close() {
+      await Promise.allSettled(adapters.map((a) => a.disconnect()));
+      stores.clear();
+    },
+  };
+}
+
+/** Every [key, value] of one namespace (keys without the namespace prefix). */
+export async function* entriesOf<Value>(store: Keyv<Value>): AsyncGenerator<[string, Value]> {
+  const iterate = store.iterator;
+  if (!iterate) return;
+  for await (const [key, value] of iterate.call(store, undefined) as AsyncIterable<[string, Value | undefined]>) {
+    if (value !== undefined) yield [key, value];
+  }
+}

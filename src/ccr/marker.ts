@@ -1,0 +1,37 @@
+/**
+ * The one marker builder. Every lossy step in every compressor calls `omissionMarker`, so a model
+ * (or a regex) always finds the same shape: what was left out, how much, by category, and the
+ * handle to get it back.
+ */
+export interface Omission {
+  hash: string;
+  /** Plural unit name: "items", "lines", "keys", "numbers", "strings", "symbols". */
+  unit: string;
+  omitted: number;
+  total: number;
+  /** Where inside the document, e.g. `$.items`; omitted for whole-document omissions. */
+  where?: string | undefined;
+  /** Counts of omitted units by category, most frequent first, e.g. [["status=ok", 970]]. */
+  categories?: ReadonlyArray<readonly [string, number]> | undefined;
+  /** Facts about the omitted units that hold for all of them (e.g. min/max of numbers). */
+  facts?: string | undefined;
+}
+
+const MAX_CATEGORIES_SHOWN = 6;
+
+export function omissionMarker(o: Omission): string {
+  const at = o.where ? ` at ${o.where}` : "";
+  const details: string[] = [];
+  if (o.categories && o.categories.length > 0) {
+    const shown = o.categories.slice(0, MAX_CATEGORIES_SHOWN).map(([label, n]) => `${n} ${label}`);
+    const rest = o.categories.slice(MAX_CATEGORIES_SHOWN).reduce((sum, [, n]) => sum + n, 0);
+    if (rest > 0) shown.push(`${rest} other`);
+    details.push(shown.join(", "));
+  }
+  if (o.facts) details.push(o.facts);
+  const detail = details.length > 0 ? ` (${details.join("; ")})` : "";
+  return `[headroom: ${o.omitted} of ${o.total} ${o.unit} omitted${at}${detail}; headroom_retrieve hash=${o.hash}]`;
+}
+
+/** Finds every handle in a text; used by tests and by clients that want to redeem markers. */
+export const MARKER_HASH_PATTERN = /hash=([0-9a-f]{24})\b/g;

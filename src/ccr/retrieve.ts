@@ -1,0 +1,190 @@
+import { childPath, isPlainObject, type Json } from "../compressors/json/format.js";
+import { bm25Scores, rankByScore } from "../relevance/bm25.js";
+import { exactAnchors } from "../relevance/terms.js";
+
+/**
+ * Reading an original back: by page (no query) or by the units that match a query. A unit is
+ * an element of a JSON array (or an entry of a JSON object without arrays) or a line of text.
+ */
+export const DEFAULT_PAGE_CHARS = 60_000;
+export const MAX_PAGE_CHARS = 1_000_000;
+export const DEFAULT_MATCH_LIMIT = 50;
+
+export interface Page {
+  content: string;
+  offset: number;
+  next_offset: number | null;
+  total_chars: number;
+  page: number;
+  pages: number;
+}
+
+/**
+ * Pages are cut at a line break when one falls in the last half of the page, so lines are not
+ * split; otherwise (minified JSON) at the character limit. Page numbers follow the same walk.
+ */
+export function pageOf(original: string, offset: number, limit: number): Page {
+  const starts = pageStarts(original, limit);
+  const start = Math.min(Math.max(0, offset), original.length);
+  const end = pageEnd(original, start, limit);
+  let page = starts.findIndex((s) => s > start);
+  page = page === -1 ? starts.length : page;
+  return {
+    content: original.slice(start, end),
+    offset: start,
+    next_offset: end < original.length ? end : null,
+    total_chars: original.length,
+    page,
+    pages: starts.length,
+  };
+}
+
+function pageEnd(text: string, start: number, limit: number): number {
+  const hardEnd = Math.min(text.length, start + limit);
+  if (hardEnd === text.length) return hardEnd;
+  const newline = text.lastIndexOf("\n", hardEnd - 1);
+  return newline >= start + limit / 2 ? newline + 1 : hardEnd;
+}
+
+function pageStarts(text: string, limit: number): number[] {
+  const starts = [0];
+  let at = 0;
+  while (true) {
+    const end = pageEnd(text, at, limit);
+    if (end >= text.length) return starts;
+    starts.push(end);
+    at = end;
+  }
+}
+
+export interface Unit {
+  location: string;
+  text: string;
+}
+
+export interface Match extends Unit {
+  exact: boolean;
+}
+
+export interface QueryResult {
+  unit: "items" | "lines";
+  total_units: number;
+  matches: Match[];
+  /** Matches beyond the limit or the page size. */
+  more: number;
+}
+
+/** Splits an original into units and returns those matching the query, exact matches first, then BM25. */
+export function queryOriginal(original: string, query: string, limit: number, maxChars: number): QueryResult {
+  const json = parseJson(original);
+  const { units, unit } = json === undefined ? { units: lineUnits(original), unit: "lines" as const } : { units: jsonUnits(json), unit: "items" as const };
+
+  const ordered: Match[] = [];
+  const taken = new Set<number>();
+  const take = (i: number, exact: boolean) => {
+    if (taken.has(i)) return;
+    taken.add(i);
+    ordered.push({ ...units[i]!, exact });
+  };
+
+  if (json !== undefined) {
+    const byPath = resolvePath(json, query.trim());
+    if (byPath !== undefined) ordered.push({ location: byPath.location, text: JSON.stringify(byPath.value), exact: true });
+  }
+  const needle = query.trim().toLowerCase();
+  const anchors = exactAnchors(query);
+  const lowered = units.map((u) => u.text.toLowerCase());
+  if (needle.length >= 2) lowered.forEach((text, i) => text.includes(needle) && take(i, true));
+  if (anchors.length > 0) lowered.forEach((text, i) => anchors.some((a) => text.includes(a)) && take(i, true));
+  for (const i of rankByScore(bm25Scores(lowered, query))) take(i, false);
+
+  const matches: Match[] = [];
+  let chars = 0;
+  for (const m of ordered) {
+    if (matches.length >= limit || (matches.length > 0 && chars + m.text.length > maxChars)) break;
+    matches.push(m);
+    chars += m.text.length + m.location.length + 2;
+  }
+  return { unit, total_units: units.length, matches, more: ordered.length - matches.length };
+}
+
+function parseJson(text: string): Json | undefined {
+  const first = text.trimStart()[0];
+  if (first !== "{" && first !== "[") return undefined;
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    return undefined;
+  }
+}
+
+function lineUnits(text: string): Unit[] {
+  return text.split("\n").map((line, i) => ({ location: `${i + 1}`, text: line }));
+}
+
+const SPLIT_LARGE_ELEMENT = 4096;
+
+/**
+ * Elements of arrays are the units; a large element that itself holds arrays is split further,
+ * so a query finds the pod, not the whole list. An object with no arrays yields its entries.
+ */
+function jsonUnits(root: Json): Unit[] {
+  const units: Unit[] = [];
+  const visit = (node: Json, path: string, depth: number): void => {
+    if (depth > 32) {
+      units.push({ location: path, text: JSON.stringify(node) });
+      return;
+    }
+    if (Array.isArray(node)) {
+      node.forEach((element, i) => {
+        const text = JSON.stringify(element);
+        const at = childPath(path, i);
+        if (text.length > SPLIT_LARGE_ELEMENT && containsArray(element)) visit(element, at, depth + 1);
+        else units.push({ location: at, text });
+      });
+    } else if (isPlainObject(node)) {
+      for (const [key, value] of Object.entries(node)) {
+        const at = childPath(path, key);
+        if (value !== null && typeof value === "object" && containsArray(value)) visit(value, at, depth + 1);
+        else units.push({ location: at, text: JSON.stringify(value) });
+      }
+    } else {
+      units.push({ location: path, text: JSON.stringify(node) });
+    }
+  };
+  visit(root, "$", 0);
+  return units;
+}
+
+function containsArray(node: Json): boolean {
+  if (Array.isArray(node)) return true;
+  if (isPlainObject(node)) return Object.values(node).some((v) => v !== null && typeof v === "object" && containsArray(v));
+  return false;
+}
+
+const PATH_STEP = /^(?:\.([A-Za-z_$][\w$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\])/;
+
+/** Resolves `$.items[3].name`, `items[3]` or `[3]` against a document; undefined if not a path. */
+function resolvePath(root: Json, query: string): { location: string; value: Json } | undefined {
+  let rest = query.startsWith("$") ? query.slice(1) : query.startsWith("[") ? query : `.${query}`;
+  if (rest.length === 0 || !/^[.[]/.test(rest)) return undefined;
+  let node: Json = root;
+  let location = "$";
+  while (rest.length > 0) {
+    const step = PATH_STEP.exec(rest);
+    if (!step) return undefined;
+    rest = rest.slice(step[0].length);
+    if (step[2] !== undefined) {
+      const index = Number(step[2]);
+      if (!Array.isArray(node) || index >= node.length) return undefined;
+      node = node[index]!;
+      location = childPath(location, index);
+    } else {
+      const key = step[1] ?? (JSON.parse(step[3]!) as string);
+      if (!isPlainObject(node) || !(key in node)) return undefined;
+      node = node[key]!;
+      location = childPath(location, key);
+    }
+  }
+  return { location, value: node };
+}

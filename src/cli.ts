@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig, USAGE } from "./config.js";
+import { createLogger } from "./log.js";
+import { serveStdio } from "./server/stdio.js";
+import { packageVersion } from "./version.js";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`headroom-mcp: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  if (config.command === "help") {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (config.command === "version") {
+    process.stdout.write(`${packageVersion()}\n`);
+    return;
+  }
+  const logger = createLogger(config.logLevel);
+  // The server must outlive any single bad request: log and carry on.
+  process.on("uncaughtException", (error) => logger.error("uncaught exception", error));
+  process.on("unhandledRejection", (reason) => logger.error("unhandled rejection", reason));
+  await serveStdio(config, logger, packageVersion());
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`headroom-mcp: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

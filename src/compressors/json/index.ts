@@ -1,0 +1,56 @@
+import { exactAnchors } from "../../relevance/terms.js";
+import type { Compressor, CompressionJob, CompressorOutput, ContentSample } from "../types.js";
+import type { Json } from "./format.js";
+import { renderOutline } from "./render.js";
+
+/**
+ * JSON crusher. Lossless first: the outline (tables for uniform arrays, constant fields stated
+ * once) usually halves a JSON tool output on its own. Only if that is still over the budget does
+ * the lossy stage run, cutting arrays down to their informative items (see signals.ts, select.ts).
+ */
+const RETRIES = 3;
+
+export const jsonCompressor: Compressor = {
+  name: "json",
+  contentType: "json",
+
+  detect(sample: ContentSample): number {
+    const first = firstNonSpace(sample.text);
+    if (first !== "{" && first !== "[") return 0;
+    return sample.json() ? 1 : 0;
+  },
+
+  compress(job: CompressionJob): CompressorOutput | null {
+    const parsed = job.sample.json();
+    if (!parsed) return null;
+    const root = parsed.value as Json;
+    if (root === null || typeof root !== "object") return null;
+    const query = job.query?.trim() ? { text: job.query, anchors: exactAnchors(job.query) } : undefined;
+    const options = { hash: job.hash, query };
+
+    const lossless = renderOutline(root, Infinity, options);
+    const losslessTokens = job.countTokens(lossless.text);
+    if (losslessTokens <= job.budgetTokens) return lossless;
+
+    const charsPerToken = lossless.text.length / Math.max(1, losslessTokens);
+    let budgetChars = job.budgetTokens * charsPerToken;
+    let best = renderOutline(root, budgetChars, options);
+    for (let attempt = 0; attempt < RETRIES; attempt++) {
+      const tokens = job.countTokens(best.text);
+      if (tokens <= job.budgetTokens * 1.1) break;
+      budgetChars *= (job.budgetTokens / tokens) * 0.9;
+      const next = renderOutline(root, budgetChars, options);
+      if (next.text.length >= best.text.length) break; // only must-keep items left
+      best = next;
+    }
+    return best;
+  },
+};
+
+function firstNonSpace(text: string): string | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c !== " " && c !== "\n" && c !== "\r" && c !== "\t" && c !== "\uFEFF") return c;
+  }
+  return undefined;
+}

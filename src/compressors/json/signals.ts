@@ -1,0 +1,314 @@
+import { bm25Scores } from "../../relevance/bm25.js";
+import { isPlainObject, type Json } from "./format.js";
+
+/**
+ * What makes an item of an array worth keeping. Two strengths:
+ * - critical: error signals and exact query anchors; kept even beyond the budget (up to a cap);
+ * - notable: query relevance, warnings, rare values, rare keys, numeric outliers; kept in order of
+ *   score while the budget lasts, and counted by reason in the marker when they do not fit.
+ */
+export interface Notable {
+  index: number;
+  score: number;
+  label: string;
+}
+
+export interface ArraySignals {
+  /** index → reason, for items that must be kept. */
+  critical: Map<number, string>;
+  /** Ranked best first. */
+  notable: Notable[];
+  /** The categorical field used to describe omitted items (`status=ok`), if there is one. */
+  categoryField: string | undefined;
+}
+
+export interface QueryContext {
+  text: string;
+  /** Lower-cased exact anchors (UUIDs, quoted strings, ids with digits…). */
+  anchors: string[];
+}
+
+const ERROR_WORDS =
+  /\b(errors?|exceptions?|fail|failed|failing|failures?|fatal|critical|crash(?:ed|es|ing)?|panic(?:ked)?|abort(?:ed)?|timeout|timed[ _]out|denied|rejected|refused|unauthori[sz]ed|forbidden|unavailable|oomkilled|crashloopbackoff|segfault|traceback|unhealthy)\b/i;
+const WARNING_WORDS = /\b(warn|warning|warnings|deprecated)\b/i;
+const ERROR_KEYS = /^(errors?|err|exceptions?|failures?|fault|stack_?trace|traceback|error_?message|error_?code)$/i;
+const STATUS_KEYS = /^(status|state|level|log_?level|lvl|severity|result|outcome|conclusion|phase|health|health_?status)$/i;
+const BAD_STATUS =
+  /^(error|err|failed|failure|fail|fatal|critical|crit|crashed|crash|panic|emerg|emergency|alert|unhealthy|dead|down|killed|oomkilled|crashloopbackoff|timeout|timed_?out|rejected|denied|broken)$/i;
+const FALSE_MEANS_FAILURE = /^(success|succeeded|ok|passed|healthy|ready)$/i;
+const HTTP_STATUS_KEYS = /(^|_)(status|status_?code|http_?status|response_?code)$/i;
+
+const SCAN_DEPTH = 4;
+const SCAN_STRING_CHARS = 4000;
+
+/** First error signal found in an item, as a short reason, or undefined. */
+export function errorSignal(item: Json, skipKeys: ReadonlySet<string>): string | undefined {
+  if (typeof item === "string") return ERROR_WORDS.test(item.slice(0, SCAN_STRING_CHARS)) ? "error text" : undefined;
+  if (!isPlainObject(item) && !Array.isArray(item)) return undefined;
+  return scanForError(item, 0, skipKeys);
+}
+
+function scanForError(node: Json, depth: number, skipKeys: ReadonlySet<string>): string | undefined {
+  if (depth > SCAN_DEPTH) return undefined;
+  if (Array.isArray(node)) {
+    for (const child of node) {
+      const found = scanValue(child, depth);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (!isPlainObject(node)) return undefined;
+  for (const key of Object.keys(node)) {
+    if (depth === 0 && skipKeys.has(key)) continue;
+    const value = node[key]!;
+    if (ERROR_KEYS.test(key) && isTruthy(value)) return `${key} present`;
+    if (typeof value === "string") {
+      if (STATUS_KEYS.test(key) && BAD_STATUS.test(value.trim())) return `${key}=${value}`;
+      if (ERROR_WORDS.test(value.slice(0, SCAN_STRING_CHARS))) return "error text";
+    } else if (typeof value === "boolean") {
+      if (value === false && FALSE_MEANS_FAILURE.test(key)) return `${key}=false`;
+    } else if (typeof value === "number") {
+      if (HTTP_STATUS_KEYS.test(key) && Number.isInteger(value) && value >= 500 && value <= 599) return `${key}=${value}`;
+    } else {
+      const found = scanForError(value, depth + 1, skipKeys);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function scanValue(value: Json, depth: number): string | undefined {
+  if (typeof value === "string") return ERROR_WORDS.test(value.slice(0, SCAN_STRING_CHARS)) ? "error text" : undefined;
+  if (value !== null && typeof value === "object") return scanForError(value, depth + 1, new Set());
+  return undefined;
+}
+
+function isTruthy(value: Json): boolean {
+  if (value === null || value === false || value === 0 || value === "") return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (isPlainObject(value)) return Object.keys(value).length > 0;
+  return true;
+}
+
+function hasWarning(item: Json, skipKeys: ReadonlySet<string>): boolean {
+  if (typeof item === "string") return WARNING_WORDS.test(item.slice(0, SCAN_STRING_CHARS));
+  if (!isPlainObject(item)) return false;
+  for (const [key, value] of Object.entries(item)) {
+    if (skipKeys.has(key)) continue;
+    if (typeof value === "string" && WARNING_WORDS.test(value.slice(0, SCAN_STRING_CHARS))) return true;
+  }
+  return false;
+}
+
+const MIN_ITEMS_FOR_STATISTICS = 8;
+const OUTLIER_SIGMA = 2;
+const MAX_CATEGORY_VALUES = 50;
+const RARE_SHARE = 0.05;
+/** If one critical reason covers more than this share of the items it is the norm, not a signal. */
+const NORM_SHARE = 0.5;
+
+/**
+ * Analyses an array. `texts` are the items' compact JSON (already computed by the caller for
+ * de-duplication) and `constantKeys` are fields equal in every item (factored out, so they carry
+ * no signal).
+ */
+export function analyseArray(
+  items: readonly Json[],
+  texts: readonly string[],
+  constantKeys: ReadonlySet<string>,
+  query: QueryContext | undefined,
+): ArraySignals {
+  const n = items.length;
+  const critical = new Map<number, string>();
+  const notable: Notable[] = [];
+
+  const reasons = new Map<number, string>();
+  const reasonCounts = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const reason = errorSignal(items[i]!, constantKeys);
+    if (reason) {
+      reasons.set(i, reason);
+      reasonCounts.set(reason, (reasonCounts.get(reason) ?? 0) + 1);
+    }
+  }
+  for (const [i, reason] of reasons) {
+    // "error text" matching half of all items (say every log line says "no errors") is not a
+    // signal; structured reasons (`status=failed`, `error present`) always are.
+    if (reason === "error text" && n >= MIN_ITEMS_FOR_STATISTICS && reasonCounts.get(reason)! > n * NORM_SHARE) {
+      notable.push({ index: i, score: 2.4, label: "error text" });
+    } else {
+      critical.set(i, reason);
+    }
+  }
+
+  if (query) addQuerySignals(texts, query, critical, notable);
+
+  for (let i = 0; i < n; i++) {
+    if (!critical.has(i) && hasWarning(items[i]!, constantKeys)) notable.push({ index: i, score: 2.5, label: "warnings" });
+  }
+
+  let categoryField: string | undefined;
+  if (n >= MIN_ITEMS_FOR_STATISTICS && items.every(isPlainObject)) {
+    const objects = items as ReadonlyArray<{ [key: string]: Json }>;
+    categoryField = addFieldSignals(objects, constantKeys, notable);
+  } else if (n >= MIN_ITEMS_FOR_STATISTICS) {
+    addScalarSignals(items, notable);
+  }
+
+  notable.sort((a, b) => b.score - a.score || a.index - b.index);
+  return { critical, notable, categoryField };
+}
+
+function addQuerySignals(texts: readonly string[], query: QueryContext, critical: Map<number, string>, notable: Notable[]): void {
+  if (query.anchors.length > 0) {
+    texts.forEach((text, i) => {
+      if (critical.has(i)) return;
+      const lower = text.toLowerCase();
+      if (query.anchors.some((a) => lower.includes(a))) critical.set(i, "query match");
+    });
+  }
+  const scores = bm25Scores(texts, query.text);
+  let max = 0;
+  for (const s of scores) if (s > max) max = s;
+  if (max <= 0) return;
+  scores.forEach((s, i) => {
+    if (s >= 0.35 * max && !critical.has(i)) notable.push({ index: i, score: 3 + s / max, label: "query relevant" });
+  });
+}
+
+interface FieldStats {
+  present: number;
+  numeric: number[];
+  numericIndex: number[];
+  categories: Map<string, number[]>;
+  tooManyCategories: boolean;
+}
+
+function addFieldSignals(
+  items: ReadonlyArray<{ [key: string]: Json }>,
+  constantKeys: ReadonlySet<string>,
+  notable: Notable[],
+): string | undefined {
+  const n = items.length;
+  const fields = new Map<string, FieldStats>();
+  items.forEach((item, i) => {
+    for (const key of Object.keys(item)) {
+      if (constantKeys.has(key)) continue;
+      let stats = fields.get(key);
+      if (!stats) {
+        stats = { present: 0, numeric: [], numericIndex: [], categories: new Map(), tooManyCategories: false };
+        fields.set(key, stats);
+      }
+      stats.present++;
+      const value = item[key]!;
+      if (typeof value === "number" && Number.isFinite(value)) {
+        stats.numeric.push(value);
+        stats.numericIndex.push(i);
+      }
+      if (!stats.tooManyCategories && (typeof value !== "object" || value === null)) {
+        const label = typeof value === "string" ? value : JSON.stringify(value);
+        if (label.length <= 80) {
+          const list = stats.categories.get(label);
+          if (list) list.push(i);
+          else if (stats.categories.size >= MAX_CATEGORY_VALUES) stats.tooManyCategories = true;
+          else stats.categories.set(label, [i]);
+        }
+      }
+    }
+  });
+
+  const rareCount = Math.max(1, Math.floor(n * RARE_SHARE));
+  let categoryField: string | undefined;
+  let categoryRank = Infinity;
+
+  for (const [key, stats] of fields) {
+    // rare keys: a field only a few items have
+    if (stats.present <= rareCount && stats.present < n) {
+      items.forEach((item, i) => {
+        if (key in item) notable.push({ index: i, score: 2 + (1 - stats.present / n) * 0.5, label: `rare key ${key}` });
+      });
+      continue;
+    }
+    const categorical =
+      !stats.tooManyCategories && stats.categories.size >= 2 && stats.categories.size <= Math.max(2, n / 4) && stats.present >= n * 0.5;
+    if (categorical) {
+      for (const [value, indices] of rareCategories(stats.categories, stats.present, rareCount)) {
+        for (const i of indices) notable.push({ index: i, score: 2 + (1 - indices.length / n) * 0.5, label: `rare ${key}=${value}` });
+      }
+      if (stats.present >= n * 0.9 && stats.categories.size <= 12) {
+        const rank = (STATUS_KEYS.test(key) || /^(type|kind|category)$/i.test(key) ? 0 : 1) * 100 + stats.categories.size;
+        if (rank < categoryRank) {
+          categoryRank = rank;
+          categoryField = key;
+        }
+      }
+    }
+    if (stats.numeric.length >= MIN_ITEMS_FOR_STATISTICS && stats.numeric.length >= stats.present * 0.8) {
+      addOutliers(stats.numeric, stats.numericIndex, `outlier ${key}`, notable);
+    }
+  }
+  return categoryField;
+}
+
+/**
+ * Pareto rule: the most frequent values that together cover 80% of the items are the norm; if
+ * five or fewer values do that, the remaining values that occur at most `rareCount` times are rare.
+ * (Twenty evenly spread values have no norm, so none of them is rare.)
+ */
+function rareCategories(categories: Map<string, number[]>, present: number, rareCount: number): Array<[string, number[]]> {
+  const byCount = [...categories].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1));
+  let covered = 0;
+  let normSize = 0;
+  while (normSize < byCount.length && covered < present * 0.8) covered += byCount[normSize++]![1].length;
+  if (normSize > 5) return [];
+  return byCount.slice(normSize).filter(([, indices]) => indices.length <= rareCount);
+}
+
+function addScalarSignals(items: readonly Json[], notable: Notable[]): void {
+  const numeric: number[] = [];
+  const index: number[] = [];
+  const lengths: number[] = [];
+  const lengthIndex: number[] = [];
+  items.forEach((item, i) => {
+    if (typeof item === "number" && Number.isFinite(item)) {
+      numeric.push(item);
+      index.push(i);
+    } else if (typeof item === "string") {
+      lengths.push(item.length);
+      lengthIndex.push(i);
+    }
+  });
+  if (numeric.length >= MIN_ITEMS_FOR_STATISTICS) addOutliers(numeric, index, "outlier value", notable);
+  if (lengths.length >= MIN_ITEMS_FOR_STATISTICS) addOutliers(lengths, lengthIndex, "unusual length", notable);
+  // rare types in mixed arrays
+  const byType = new Map<string, number[]>();
+  items.forEach((item, i) => {
+    const type = item === null ? "null" : Array.isArray(item) ? "array" : typeof item;
+    const list = byType.get(type);
+    if (list) list.push(i);
+    else byType.set(type, [i]);
+  });
+  if (byType.size > 1) {
+    for (const [type, indices] of byType) {
+      if (indices.length <= items.length * 0.2) for (const i of indices) notable.push({ index: i, score: 2.2, label: `rare type ${type}` });
+    }
+  }
+}
+
+function addOutliers(values: readonly number[], indices: readonly number[], label: string, notable: Notable[]): void {
+  const { mean, std } = meanAndStd(values);
+  if (std === 0) return;
+  values.forEach((v, k) => {
+    const z = Math.abs(v - mean) / std;
+    if (z > OUTLIER_SIGMA) notable.push({ index: indices[k]!, score: 2 + Math.min(1, (z - OUTLIER_SIGMA) / 8) * 0.4, label });
+  });
+}
+
+export function meanAndStd(values: readonly number[]): { mean: number; std: number } {
+  let sum = 0;
+  for (const v of values) sum += v;
+  const mean = sum / values.length;
+  let sq = 0;
+  for (const v of values) sq += (v - mean) * (v - mean);
+  return { mean, std: Math.sqrt(sq / values.length) };
+}

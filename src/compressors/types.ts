@@ -1,0 +1,51 @@
+/**
+ * The one interface every compressor implements. A compressor is plain logic: it receives the
+ * original text (and parsed JSON when the router already has it), a token budget and a token
+ * counter, and returns text plus a record of everything it left out. It never touches the store,
+ * the network or MCP; the engine does that.
+ */
+export type ContentType = "json" | "text";
+
+export const CONTENT_TYPES: readonly ContentType[] = ["json", "text"];
+
+export interface ContentSample {
+  readonly text: string;
+  /** Parsed JSON, or undefined when the text is not JSON. Memoised: parsed at most once. */
+  json(): { value: unknown } | undefined;
+  readonly toolName?: string | undefined;
+}
+
+export interface CompressionJob {
+  readonly sample: ContentSample;
+  /** Handle of the original; every marker the compressor writes names it. */
+  readonly hash: string;
+  readonly query?: string | undefined;
+  /** Target size of the result in tokens. */
+  readonly budgetTokens: number;
+  /** Synchronous token counter (exact for short texts, sampled estimate for long ones). */
+  readonly countTokens: (text: string) => number;
+}
+
+/** What a lossy step left out; mirrors the marker in the text. */
+export interface OmissionRecord {
+  where: string;
+  unit: string;
+  omitted: number;
+  total: number;
+  categories: Record<string, number>;
+}
+
+export interface CompressorOutput {
+  text: string;
+  /** Empty when the rendering is lossless. */
+  omitted: OmissionRecord[];
+}
+
+export interface Compressor {
+  readonly name: string;
+  readonly contentType: ContentType;
+  /** Confidence 0..1 that this compressor understands the sample; 0 means no. */
+  detect(sample: ContentSample): number;
+  /** Returns null when the content turns out not to fit this compressor (the router moves on). */
+  compress(job: CompressionJob): CompressorOutput | null;
+}

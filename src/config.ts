@@ -1,0 +1,132 @@
+import { homedir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import type { StoreLocation } from "./ccr/backend.js";
+import { LOG_LEVELS, type LogLevel } from "./log.js";
+
+/**
+ * Flags and HEADROOM_* environment variables → one validated Config. Flags win over the
+ * environment. Any problem is a ConfigError whose message says how to fix it.
+ */
+export interface Config {
+  command: "serve" | "help" | "version";
+  store: StoreLocation;
+  ttlMs: number;
+  storeMaxBytes: number;
+  maxInputBytes: number;
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export const USAGE = `headroom-mcp — an MCP server that compresses large tool outputs and keeps the originals retrievable.
+
+Usage:
+  headroom-mcp [options]          serve MCP over stdio (what MCP hosts run)
+
+Options:
+  --store PATH|memory   where originals and stats live: a SQLite file (or a directory for
+                        store.sqlite in it), or "memory" for a store that ends with the process.
+                        Env HEADROOM_STORE. Default: $XDG_DATA_HOME/headroom-mcp/store.sqlite,
+                        else ~/.local/share/headroom-mcp/store.sqlite
+  --ttl DURATION        how long an unused original is kept, e.g. 90m, 24h, 7d (each retrieval
+                        restarts the clock). Env HEADROOM_TTL. Default 24h
+  --store-max-mb N      size cap of the store; least recently used originals are evicted beyond
+                        it. Env HEADROOM_STORE_MAX_MB. Default 1024
+  --max-input-mb N      largest content accepted by compress_tool_result. Env
+                        HEADROOM_MAX_INPUT_MB. Default 50
+  --log-level LEVEL     silent | error | warn | info | debug (to stderr). Env HEADROOM_LOG_LEVEL.
+                        Default info
+  -h, --help            show this help
+  -v, --version         print the version
+`;
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function parseDuration(text: string, what: string): number {
+  const match = DURATION.exec(text.trim());
+  if (!match) throw new ConfigError(`${what} "${text}" is not a duration: use a number with ms, s, m, h or d (e.g. 24h); a bare number is seconds`);
+  const ms = Number(match[1]) * UNIT_MS[(match[2] ?? "s").toLowerCase()]!;
+  if (!(ms >= 1000)) throw new ConfigError(`${what} must be at least 1s`);
+  return ms;
+}
+
+function parsePositive(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${what} must be a positive number, got "${text}"`);
+  return n;
+}
+
+export function defaultStorePath(env: NodeJS.ProcessEnv): string {
+  const dataHome = env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : join(homedir(), ".local", "share");
+  return join(dataHome, "headroom-mcp", "store.sqlite");
+}
+
+export function parseStoreLocation(value: string, cwd: string): StoreLocation {
+  if (value === "memory" || value === ":memory:") return { kind: "memory" };
+  if (value.startsWith("sqlite://")) return { kind: "sqlite", path: resolve(cwd, value.slice("sqlite://".length)) };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new ConfigError(`store URL "${value}" is not supported in this version: use a SQLite file path, sqlite://PATH, or "memory"`);
+  }
+  const path = resolve(cwd, value);
+  return { kind: "sqlite", path: /\.(sqlite3?|db)$/i.test(path) ? path : join(path, "store.sqlite") };
+}
+
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        store: { type: "string" },
+        ttl: { type: "string" },
+        "store-max-mb": { type: "string" },
+        "max-input-mb": { type: "string" },
+        "log-level": { type: "string" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+      },
+    });
+  } catch (error) {
+    throw new ConfigError(`${error instanceof Error ? error.message : String(error)}. Run headroom-mcp --help for the options.`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return defaults("help", env);
+  if (values.version) return defaults("version", env);
+  if (positionals.length > 0 && !(positionals.length === 1 && positionals[0] === "serve")) {
+    throw new ConfigError(`unknown command "${positionals.join(" ")}". Run headroom-mcp --help for usage.`);
+  }
+  const pick = (flag: string | undefined, name: string) => flag ?? (env[name] && env[name] !== "" ? env[name] : undefined);
+
+  const config = defaults("serve", env);
+  const store = pick(values.store, "HEADROOM_STORE");
+  if (store !== undefined) config.store = parseStoreLocation(store, cwd);
+  const ttl = pick(values.ttl, "HEADROOM_TTL");
+  if (ttl !== undefined) config.ttlMs = parseDuration(ttl, "--ttl");
+  const maxStore = pick(values["store-max-mb"], "HEADROOM_STORE_MAX_MB");
+  if (maxStore !== undefined) config.storeMaxBytes = Math.round(parsePositive(maxStore, "--store-max-mb") * 1024 * 1024);
+  const maxInput = pick(values["max-input-mb"], "HEADROOM_MAX_INPUT_MB");
+  if (maxInput !== undefined) config.maxInputBytes = Math.round(parsePositive(maxInput, "--max-input-mb") * 1024 * 1024);
+  const level = pick(values["log-level"], "HEADROOM_LOG_LEVEL");
+  if (level !== undefined) {
+    if (!LOG_LEVELS.includes(level as LogLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got "${level}"`);
+    config.logLevel = level as LogLevel;
+  }
+  return config;
+}
+
+function defaults(command: Config["command"], env: NodeJS.ProcessEnv): Config {
+  return {
+    command,
+    store: { kind: "sqlite", path: defaultStorePath(env) },
+    ttlMs: 24 * 3_600_000,
+    storeMaxBytes: 1024 * 1024 * 1024,
+    maxInputBytes: 50 * 1024 * 1024,
+    logLevel: "info",
+  };
+}

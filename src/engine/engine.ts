@@ -1,0 +1,259 @@
+import { contentHash, HASH_PATTERN } from "../ccr/hash.js";
+import { DEFAULT_MATCH_LIMIT, DEFAULT_PAGE_CHARS, MAX_PAGE_CHARS, pageOf, queryOriginal, type Match, type Page } from "../ccr/retrieve.js";
+import type { CcrStore, StoreInfo } from "../ccr/store.js";
+import { COMPRESSORS } from "../compressors/index.js";
+import type { Compressor, ContentType, OmissionRecord } from "../compressors/types.js";
+import type { Logger } from "../log.js";
+import { routeCandidates } from "../router/router.js";
+import { createSample } from "../router/sample.js";
+import type { StatsRecorder, Totals } from "../stats/stats.js";
+import type { TokenCounter } from "../tokens/counter.js";
+import { HeadroomError, InputError, TooLargeError } from "./errors.js";
+
+/**
+ * The engine: compress, retrieve, stats. It knows nothing of MCP; the tools are thin adapters
+ * over it, so a CLI or a library user gets exactly the same behaviour.
+ */
+export interface EngineLimits {
+  maxInputBytes: number;
+  /** Inputs under this many tokens are returned untouched. */
+  minTokens: number;
+}
+
+export const DEFAULT_LIMITS: EngineLimits = { maxInputBytes: 50 * 1024 * 1024, minTokens: 400 };
+
+/** A result must be below this share of the original's tokens, or the original is returned. */
+const WORTHWHILE_RATIO = 0.9;
+const EXACT_OUTPUT_COUNT_CHARS = 512 * 1024;
+
+export interface CompressRequest {
+  content: unknown;
+  toolName?: string | undefined;
+  query?: string | undefined;
+  contentType?: ContentType | undefined;
+  maxTokens?: number | undefined;
+}
+
+export interface CompressResult {
+  compressed: string;
+  hash?: string;
+  content_type: ContentType;
+  compressor: string;
+  original_tokens: number;
+  compressed_tokens: number;
+  tokens_estimated: boolean;
+  omitted: OmissionRecord[];
+  route: string;
+  note?: string;
+}
+
+export interface RetrieveRequest {
+  hash: string;
+  query?: string | undefined;
+  offset?: number | undefined;
+  limit?: number | undefined;
+}
+
+export interface RetrieveResult {
+  hash: string;
+  content_type: string;
+  mode: "page" | "query";
+  content: string;
+  page?: Omit<Page, "content">;
+  matches?: number;
+  more_matches?: number;
+  unit?: string;
+  total_units?: number;
+  note?: string;
+}
+
+export interface StatsResult {
+  session: Totals;
+  all_time: Totals;
+  store: StoreInfo;
+  tokenizer: string;
+}
+
+export interface EngineDeps {
+  store: Promise<CcrStore>;
+  tokens: TokenCounter;
+  stats: StatsRecorder;
+  logger: Logger;
+  limits?: Partial<EngineLimits>;
+  compressors?: readonly Compressor[];
+}
+
+export class Engine {
+  private readonly limits: EngineLimits;
+  private readonly compressors: readonly Compressor[];
+
+  constructor(private readonly deps: EngineDeps) {
+    this.limits = { ...DEFAULT_LIMITS, ...deps.limits };
+    this.compressors = deps.compressors ?? COMPRESSORS;
+  }
+
+  async compress(request: CompressRequest): Promise<CompressResult> {
+    const text = this.originalText(request.content);
+    const { tokens, logger } = this.deps;
+    const original = await tokens.count(text);
+    const sample = createSample(text, request.toolName, typeof request.content === "string" ? undefined : { value: request.content });
+    const candidates = routeCandidates(sample, { contentType: request.contentType }, this.compressors);
+    const detectedType = candidates[0]?.compressor.contentType ?? "text";
+
+    const passThrough = (route: string, note: string): CompressResult => {
+      this.deps.stats.recordCompression(detectedType, original.tokens, original.tokens, true);
+      return {
+        compressed: text,
+        content_type: detectedType,
+        compressor: "none",
+        original_tokens: original.tokens,
+        compressed_tokens: original.tokens,
+        tokens_estimated: original.estimated,
+        omitted: [],
+        route,
+        note,
+      };
+    };
+
+    if (original.tokens < this.limits.minTokens) {
+      return passThrough("below threshold", `under ${this.limits.minTokens} tokens: returned unchanged`);
+    }
+    const hash = contentHash(text);
+    const budgetTokens = request.maxTokens ?? defaultBudget(original.tokens);
+    const countTokens = (s: string) => tokens.measure(s).tokens;
+
+    for (const candidate of candidates) {
+      let output;
+      try {
+        output = candidate.compressor.compress({ sample, hash, query: request.query, budgetTokens, countTokens });
+      } catch (error) {
+        logger.error(`${candidate.compressor.name} compressor failed; trying the next one`, error);
+        continue;
+      }
+      if (!output) continue;
+      const compressedTokens = output.text.length <= EXACT_OUTPUT_COUNT_CHARS ? await tokens.countExact(output.text) : countTokens(output.text);
+      if (compressedTokens >= original.tokens * WORTHWHILE_RATIO) {
+        return passThrough(candidate.reason, "compression would not save at least 10%: returned unchanged");
+      }
+      const contentType = candidate.compressor.contentType;
+      try {
+        const store = await this.deps.store;
+        await store.put(text, { contentType, compressor: candidate.compressor.name, toolName: request.toolName, originalTokens: original.tokens, compressedTokens }, hash);
+      } catch (error) {
+        // a hash that does not resolve is worse than no compression
+        logger.error("could not store the original; returning it unchanged", error);
+        return passThrough(candidate.reason, "the store is unavailable, so nothing was compressed");
+      }
+      this.deps.stats.recordCompression(contentType, original.tokens, compressedTokens, false);
+      return {
+        compressed: output.text,
+        hash,
+        content_type: contentType,
+        compressor: candidate.compressor.name,
+        original_tokens: original.tokens,
+        compressed_tokens: compressedTokens,
+        tokens_estimated: original.estimated,
+        omitted: output.omitted,
+        route: candidate.reason,
+      };
+    }
+    return passThrough("no compressor applied", "no compressor could shorten this content: returned unchanged");
+  }
+
+  async retrieve(request: RetrieveRequest): Promise<RetrieveResult> {
+    const hash = normaliseHash(request.hash);
+    const limit = request.limit;
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_CHARS)) {
+      throw new InputError(`limit must be a whole number from 1 to ${MAX_PAGE_CHARS}`);
+    }
+    const store = await this.deps.store;
+    let found;
+    try {
+      found = await store.get(hash);
+    } catch (error) {
+      if (error instanceof HeadroomError) this.deps.stats.recordRetrieval(false);
+      throw error;
+    }
+    this.deps.stats.recordRetrieval(true);
+    const { original, meta } = found;
+    const base = { hash, content_type: meta.contentType };
+    const query = request.query?.trim();
+    if (query) {
+      const result = queryOriginal(original, query, limit ?? DEFAULT_MATCH_LIMIT, DEFAULT_PAGE_CHARS);
+      if (result.matches.length > 0) {
+        return {
+          ...base,
+          mode: "query",
+          content: formatMatches(result.matches),
+          matches: result.matches.length,
+          more_matches: result.more,
+          unit: result.unit,
+          total_units: result.total_units,
+        };
+      }
+      const page = pageOf(original, 0, DEFAULT_PAGE_CHARS);
+      const { content, ...pageInfo } = page;
+      return {
+        ...base,
+        mode: "page",
+        content,
+        page: pageInfo,
+        unit: result.unit,
+        total_units: result.total_units,
+        note: `nothing in the original matches "${query}"; here is page 1 of ${page.pages} of the original instead`,
+      };
+    }
+    const { content, ...pageInfo } = pageOf(original, request.offset ?? 0, limit ?? DEFAULT_PAGE_CHARS);
+    const note =
+      pageInfo.next_offset === null ? undefined : `page ${pageInfo.page} of ${pageInfo.pages}: call again with offset=${pageInfo.next_offset} for the next page`;
+    return { ...base, mode: "page", content, page: pageInfo, ...(note ? { note } : {}) };
+  }
+
+  async stats(): Promise<StatsResult> {
+    const store = await this.deps.store;
+    const [info, allTime] = await Promise.all([store.info(), this.deps.stats.allTime()]);
+    return {
+      session: this.deps.stats.session(),
+      all_time: allTime,
+      store: info,
+      tokenizer: this.deps.tokens.isLoaded ? "o200k_base (js-tiktoken); long inputs sampled" : "o200k_base (loading)",
+    };
+  }
+
+  private originalText(content: unknown): string {
+    if (content === undefined) throw new InputError("content is required: pass the tool output as a string, or any JSON value");
+    if (typeof content === "string") {
+      if (content.trim().length === 0) throw new InputError("content is empty: pass the tool output you want compressed");
+      // UTF-8 is at most 3 bytes per UTF-16 unit; only measure when the cheap bound is over
+      if (content.length * 3 > this.limits.maxInputBytes) {
+        const bytes = Buffer.byteLength(content, "utf8");
+        if (bytes > this.limits.maxInputBytes) throw new TooLargeError(bytes, this.limits.maxInputBytes);
+      }
+      return content;
+    }
+    const text = JSON.stringify(content);
+    const bytes = Buffer.byteLength(text, "utf8");
+    if (bytes > this.limits.maxInputBytes) throw new TooLargeError(bytes, this.limits.maxInputBytes);
+    return text;
+  }
+}
+
+/**
+ * Without `max_tokens`, aim at 15% of the original, never below 1,000 tokens (small outputs
+ * stay whole or lossless) and never above 4,000 (a screenful the model can actually use).
+ */
+export function defaultBudget(originalTokens: number): number {
+  return Math.min(4000, Math.max(1000, Math.round(originalTokens * 0.15)));
+}
+
+function normaliseHash(raw: string): string {
+  const hash = raw.trim().replace(/^hash=/, "").toLowerCase();
+  if (!HASH_PATTERN.test(hash)) {
+    throw new InputError(`hash must be the 24 hex characters after "hash=" in a headroom marker; got "${raw.slice(0, 60)}"`);
+  }
+  return hash;
+}
+
+function formatMatches(matches: readonly Match[]): string {
+  return matches.map((m) => `${m.location}: ${m.text}`).join("\n");
+}

@@ -1,0 +1,50 @@
+import { openBackend, type StoreLocation } from "./ccr/backend.js";
+import { CcrStore } from "./ccr/store.js";
+import { Engine, type EngineLimits } from "./engine/engine.js";
+import type { Logger } from "./log.js";
+import { StatsRecorder } from "./stats/stats.js";
+import { TokenCounter } from "./tokens/counter.js";
+
+/**
+ * Wires the parts together: backend → CCR store and stats → engine. The store opens in the
+ * background so that a server can answer `tools/list` before SQLite is ready; calls that need it
+ * wait for it.
+ */
+export interface HeadroomOptions {
+  store: StoreLocation;
+  ttlMs: number;
+  storeMaxBytes: number;
+  limits?: Partial<EngineLimits>;
+  logger: Logger;
+}
+
+export interface Headroom {
+  engine: Engine;
+  tokens: TokenCounter;
+  /** Flushes stats and closes the store. */
+  close(): Promise<void>;
+}
+
+export function createHeadroom(options: HeadroomOptions): Headroom {
+  const { logger } = options;
+  const backend = openBackend(options.store, logger);
+  const store = backend.then((b) => new CcrStore(b, { ttlMs: options.ttlMs, maxBytes: options.storeMaxBytes }, logger));
+  const stats = new StatsRecorder(
+    backend.then((b) => b.namespace("stats")),
+    logger,
+  );
+  const tokens = new TokenCounter();
+  const engine = new Engine({ store, tokens, stats, logger, limits: options.limits ?? {} });
+  // tidy up expired originals left by earlier runs, without holding up start-up
+  void store.then((s) => s.sweep()).catch((error: unknown) => logger.warn("initial store sweep failed", error));
+  return {
+    engine,
+    tokens,
+    async close() {
+      await stats.flush();
+      const s = await store;
+      await s.close();
+      await (await backend).close();
+    },
+  };
+}

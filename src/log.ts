@@ -1,0 +1,35 @@
+/**
+ * Logging goes to stderr only: on stdio transports stdout carries the MCP protocol and a
+ * single stray byte there breaks the host's connection.
+ */
+export type LogLevel = "silent" | "error" | "warn" | "info" | "debug";
+
+const RANK: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
+
+export const LOG_LEVELS = Object.keys(RANK) as LogLevel[];
+
+export interface Logger {
+  error(message: string, detail?: unknown): void;
+  warn(message: string, detail?: unknown): void;
+  info(message: string, detail?: unknown): void;
+  debug(message: string, detail?: unknown): void;
+}
+
+export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+  const at = (wanted: Exclude<LogLevel, "silent">) => (message: string, detail?: unknown) => {
+    if (RANK[level] < RANK[wanted]) return;
+    const suffix = detail === undefined ? "" : ` ${describe(detail)}`;
+    write(`[headroom-mcp] ${wanted}: ${message}${suffix}\n`);
+  };
+  return { error: at("error"), warn: at("warn"), info: at("info"), debug: at("debug") };
+}
+
+function describe(detail: unknown): string {
+  if (detail instanceof Error) return detail.stack ?? detail.message;
+  if (typeof detail === "string") return detail;
+  try {
+    return JSON.stringify(detail);
+  } catch {
+    return String(detail);
+  }
+}

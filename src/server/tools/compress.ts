@@ -1,0 +1,70 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { CONTENT_TYPES, type ContentType } from "../../compressors/types.js";
+import type { Engine } from "../../engine/engine.js";
+import type { Logger } from "../../log.js";
+import { toolError, toolResult } from "../result.js";
+
+const DESCRIPTION =
+  "Compress a large tool output (JSON, logs, search results, diffs, text) before you read it. " +
+  "Call it on outputs over a few thousand tokens, with `query` set to what you are looking for so the relevant items are kept. " +
+  "The result keeps errors, anomalies, first/last items and query matches verbatim, and marks every omission with " +
+  "`[headroom: N of M … omitted …; headroom_retrieve hash=…]`; pass that hash to headroom_retrieve (optionally with a query) " +
+  "to get any omitted part back. Do not call it on small outputs (they come back unchanged) or on headroom_retrieve results.";
+
+const omissionSchema = z.object({
+  where: z.string(),
+  unit: z.string(),
+  omitted: z.number(),
+  total: z.number(),
+  categories: z.record(z.string(), z.number()),
+});
+
+export function registerCompressTool(server: McpServer, engine: Engine, logger: Logger): void {
+  server.registerTool(
+    "compress_tool_result",
+    {
+      title: "Compress a tool output",
+      description: DESCRIPTION,
+      inputSchema: {
+        content: z
+          .union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown()), z.number(), z.boolean(), z.null()])
+          .describe("The tool output: a string, or any JSON value."),
+        tool_name: z.string().max(200).optional().describe("Name of the tool that produced it (e.g. grep, read_file, kubectl)."),
+        query: z.string().max(4000).optional().describe("What you are looking for; items that match are kept."),
+        content_type: z
+          .enum(CONTENT_TYPES as [ContentType, ...ContentType[]])
+          .optional()
+          .describe("Override content detection."),
+        max_tokens: z.coerce.number().int().min(100).max(1_000_000).optional().describe("Token budget for the result (default: 15% of the input, 1,000–4,000)."),
+      },
+      outputSchema: {
+        compressed: z.string(),
+        hash: z.string().optional(),
+        content_type: z.string(),
+        compressor: z.string(),
+        original_tokens: z.number(),
+        compressed_tokens: z.number(),
+        tokens_estimated: z.boolean(),
+        omitted: z.array(omissionSchema),
+        route: z.string(),
+        note: z.string().optional(),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      try {
+        const result = await engine.compress({
+          content: args.content,
+          toolName: args.tool_name,
+          query: args.query,
+          contentType: args.content_type,
+          maxTokens: args.max_tokens,
+        });
+        return toolResult({ ...result }, "compressed");
+      } catch (error) {
+        return toolError(error, logger, "compress_tool_result");
+      }
+    },
+  );
+}

@@ -1,0 +1,54 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import type { Engine } from "../../engine/engine.js";
+import type { Logger } from "../../log.js";
+import { toolError, toolResult } from "../result.js";
+
+const typeTotals = z.object({
+  compressions: z.number(),
+  passthroughs: z.number(),
+  tokens_before: z.number(),
+  tokens_after: z.number(),
+  tokens_saved: z.number(),
+});
+const totals = typeTotals.extend({
+  retrievals: z.number(),
+  retrieval_misses: z.number(),
+  by_content_type: z.record(z.string(), typeTotals),
+});
+
+export function registerStatsTool(server: McpServer, engine: Engine, logger: Logger): void {
+  server.registerTool(
+    "headroom_stats",
+    {
+      title: "Compression statistics",
+      description:
+        "Token savings of headroom for this session and all time (compressions, retrievals, tokens before/after/saved by content type) and the state of its store. For the user's curiosity or diagnostics; not needed for normal work.",
+      inputSchema: {},
+      outputSchema: {
+        session: totals,
+        all_time: totals,
+        store: z.object({
+          kind: z.string(),
+          location: z.string(),
+          degraded: z.string().optional(),
+          entries: z.number(),
+          bytes: z.number(),
+          ttlMs: z.number(),
+          maxBytes: z.number(),
+        }),
+        tokenizer: z.string(),
+      },
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async () => {
+      try {
+        const stats = await engine.stats();
+        const { degraded, ...store } = stats.store;
+        return toolResult({ ...stats, store: degraded ? { ...store, degraded } : store });
+      } catch (error) {
+        return toolError(error, logger, "headroom_stats");
+      }
+    },
+  );
+}

@@ -1,0 +1,100 @@
+import type { Tiktoken } from "js-tiktoken/lite";
+
+/**
+ * The one token counter (o200k_base, the encoding of current GPT models; Claude has no public
+ * tokenizer, so every figure is a proxy and ratios are what matter).
+ *
+ * Loading the BPE ranks costs ~0.5 s, so it happens off the start-up path: `warmUp()` is called
+ * once the server is listening, and the first count waits for it if it has not finished.
+ * Exact encoding runs at ~5 MB/s, too slow for multi-megabyte inputs, so long texts get a
+ * sampled estimate (evenly spaced slices, extrapolated by characters) flagged `estimated`.
+ */
+export interface TokenCount {
+  tokens: number;
+  estimated: boolean;
+}
+
+/** Texts up to this many UTF-16 units are counted exactly. */
+export const EXACT_COUNT_LIMIT = 48 * 1024;
+const SAMPLE_SLICES = 32;
+const SAMPLE_SLICE_CHARS = 1536;
+
+export class TokenCounter {
+  private encoder: Tiktoken | undefined;
+  private loading: Promise<Tiktoken> | undefined;
+
+  /** Starts loading the encoding; safe to call many times. */
+  warmUp(): Promise<void> {
+    return this.load().then(() => undefined);
+  }
+
+  get isLoaded(): boolean {
+    return this.encoder !== undefined;
+  }
+
+  async count(text: string): Promise<TokenCount> {
+    if (!this.encoder) await this.load();
+    return this.measure(text);
+  }
+
+  /** Synchronous count; only after the encoding has loaded (after `count` or `warmUp` resolved). */
+  measure(text: string): TokenCount {
+    const encoder = this.encoder;
+    if (!encoder) throw new Error("TokenCounter.measure called before the encoding loaded");
+    if (text.length <= EXACT_COUNT_LIMIT) return { tokens: encodeLength(encoder, text), estimated: false };
+    return { tokens: estimate(encoder, text), estimated: true };
+  }
+
+  async countExact(text: string): Promise<number> {
+    const encoder = this.encoder ?? (await this.load());
+    return encodeLength(encoder, text);
+  }
+
+  private load(): Promise<Tiktoken> {
+    this.loading ??= (async () => {
+      const [{ Tiktoken }, ranks] = await Promise.all([
+        import("js-tiktoken/lite"),
+        import("js-tiktoken/ranks/o200k_base"),
+      ]);
+      this.encoder = new Tiktoken(ranks.default);
+      return this.encoder;
+    })();
+    return this.loading;
+  }
+}
+
+function encodeLength(encoder: Tiktoken, text: string): number {
+  return text.length === 0 ? 0 : encoder.encode(text).length;
+}
+
+/**
+ * Tokenises SAMPLE_SLICES evenly spaced slices, each cut at whitespace so no token is split
+ * artificially, and scales the tokens-per-character ratio to the whole text.
+ */
+function estimate(encoder: Tiktoken, text: string): number {
+  const stride = text.length / SAMPLE_SLICES;
+  let sampledChars = 0;
+  let sampledTokens = 0;
+  for (let i = 0; i < SAMPLE_SLICES; i++) {
+    const nominal = Math.floor(i * stride + (stride - SAMPLE_SLICE_CHARS) / 2);
+    const start = snapToBoundary(text, Math.max(0, nominal));
+    const end = snapToBoundary(text, Math.min(text.length, start + SAMPLE_SLICE_CHARS));
+    if (end <= start) continue;
+    sampledChars += end - start;
+    sampledTokens += encoder.encode(text.slice(start, end)).length;
+  }
+  if (sampledChars === 0) return encodeLength(encoder, text);
+  return Math.round((sampledTokens / sampledChars) * text.length);
+}
+
+const BOUNDARY_SEARCH = 48;
+
+function snapToBoundary(text: string, index: number): number {
+  if (index <= 0 || index >= text.length) return Math.max(0, Math.min(index, text.length));
+  for (let j = index; j < Math.min(text.length, index + BOUNDARY_SEARCH); j++) {
+    const c = text.charCodeAt(j);
+    // space, newline, tab, comma: places where BPE merges rarely cross
+    if (c === 32 || c === 10 || c === 9 || c === 44) return j;
+  }
+  return index;
+}
