@@ -75,11 +75,10 @@ export class CcrStore {
     const now = this.now();
     const existing = await this.meta.get(hash);
     const bytes = Buffer.byteLength(original, "utf8");
-    let blobPresent = existing !== undefined && !existing.gone && (await this.blobs.has(hash));
-    if (!blobPresent) {
-      // original first, then its record: a record never points at a missing original
+    // A live record implies its original is there: originals are written before their record
+    // and a record is tombstoned before its original is deleted.
+    if (existing === undefined || existing.gone) {
       await this.blobs.set(hash, original);
-      blobPresent = true;
       this.bytesSinceSweep += bytes;
     }
     const meta: EntryMeta = {

@@ -24,7 +24,7 @@ export const textCompressor: Compressor = {
   compress(job: CompressionJob): CompressorOutput {
     const text = job.sample.text;
     const lines = text.split("\n");
-    const tokens = job.countTokens(text);
+    const tokens = job.originalTokens;
     if (tokens <= job.budgetTokens || lines.length < 8) return { text, omitted: [] };
     const budgetChars = (job.budgetTokens * text.length) / Math.max(1, tokens);
 

@@ -22,6 +22,8 @@ export interface CompressionJob {
   readonly query?: string | undefined;
   /** Target size of the result in tokens. */
   readonly budgetTokens: number;
+  /** Token count of the original (possibly a sampled estimate). */
+  readonly originalTokens: number;
   /** Synchronous token counter (exact for short texts, sampled estimate for long ones). */
   readonly countTokens: (text: string) => number;
 }

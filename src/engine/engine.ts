@@ -7,7 +7,7 @@ import type { Logger } from "../log.js";
 import { routeCandidates } from "../router/router.js";
 import { createSample } from "../router/sample.js";
 import type { StatsRecorder, Totals } from "../stats/stats.js";
-import type { TokenCounter } from "../tokens/counter.js";
+import { EXACT_COUNT_LIMIT, type TokenCounter } from "../tokens/counter.js";
 import { HeadroomError, InputError, TooLargeError } from "./errors.js";
 
 /**
@@ -120,18 +120,18 @@ export class Engine {
     }
     const hash = contentHash(text);
     const budgetTokens = request.maxTokens ?? defaultBudget(original.tokens);
-    const countTokens = (s: string) => tokens.measure(s).tokens;
+    const countTokens = memoisedCounter(tokens);
 
     for (const candidate of candidates) {
       let output;
       try {
-        output = candidate.compressor.compress({ sample, hash, query: request.query, budgetTokens, countTokens });
+        output = candidate.compressor.compress({ sample, hash, query: request.query, budgetTokens, originalTokens: original.tokens, countTokens });
       } catch (error) {
         logger.error(`${candidate.compressor.name} compressor failed; trying the next one`, error);
         continue;
       }
       if (!output) continue;
-      const compressedTokens = output.text.length <= EXACT_OUTPUT_COUNT_CHARS ? await tokens.countExact(output.text) : countTokens(output.text);
+      const compressedTokens = output.text.length <= EXACT_COUNT_LIMIT ? countTokens(output.text) : output.text.length <= EXACT_OUTPUT_COUNT_CHARS ? await tokens.countExact(output.text) : countTokens(output.text);
       if (compressedTokens >= original.tokens * WORTHWHILE_RATIO) {
         return passThrough(candidate.reason, "compression would not save at least 10%: returned unchanged");
       }
@@ -244,6 +244,19 @@ export class Engine {
  */
 export function defaultBudget(originalTokens: number): number {
   return Math.min(4000, Math.max(1000, Math.round(originalTokens * 0.15)));
+}
+
+/** Compressors count their candidate output; the engine then counts the same final text again. */
+function memoisedCounter(tokens: TokenCounter): (text: string) => number {
+  let lastText: string | undefined;
+  let lastCount = 0;
+  return (text) => {
+    if (text !== lastText) {
+      lastCount = tokens.measure(text).tokens;
+      lastText = text;
+    }
+    return lastCount;
+  };
 }
 
 function normaliseHash(raw: string): string {

@@ -9,13 +9,13 @@ export function isPlainObject(value: unknown): value is { [key: string]: Json } 
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-const NUMBER_LIKE = /^[-+]?(\d|\.\d)/;
 const RESERVED = new Set(["true", "false", "null", "-", "#", "..."]);
 
 /** A string may go bare when it cannot be confused with another value or with the outline syntax. */
 export function canBeBare(s: string): boolean {
   if (s.length === 0 || s.length > 400) return false;
-  if (RESERVED.has(s) || NUMBER_LIKE.test(s)) return false;
+  // anything a reader (or JavaScript) could take for a number stays quoted: "42", "1e3", "0x1f"
+  if (RESERVED.has(s) || !Number.isNaN(Number(s)) || /^[-+]?(infinity|nan)$/i.test(s)) return false;
   const first = s.charCodeAt(0);
   const last = s.charCodeAt(s.length - 1);
   if (first <= 32 || last <= 32) return false;

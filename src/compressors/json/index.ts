@@ -1,5 +1,6 @@
 import { exactAnchors } from "../../relevance/terms.js";
 import type { Compressor, CompressionJob, CompressorOutput, ContentSample } from "../types.js";
+import { DocumentFacts } from "./facts.js";
 import type { Json } from "./format.js";
 import { renderOutline } from "./render.js";
 
@@ -26,13 +27,17 @@ export const jsonCompressor: Compressor = {
     const root = parsed.value as Json;
     if (root === null || typeof root !== "object") return null;
     const query = job.query?.trim() ? { text: job.query, anchors: exactAnchors(job.query) } : undefined;
-    const options = { hash: job.hash, query };
+    const options = { hash: job.hash, facts: new DocumentFacts(query) };
 
     const lossless = renderOutline(root, Infinity, options);
-    const losslessTokens = job.countTokens(lossless.text);
-    if (losslessTokens <= job.budgetTokens) return lossless;
-
-    const charsPerToken = lossless.text.length / Math.max(1, losslessTokens);
+    // Counting a large outline costs more than rendering it; skip it when it is clearly over.
+    const rawCharsPerToken = job.sample.text.length / Math.max(1, job.originalTokens);
+    let charsPerToken = rawCharsPerToken;
+    if (lossless.text.length / rawCharsPerToken <= job.budgetTokens * 2) {
+      const losslessTokens = job.countTokens(lossless.text);
+      if (losslessTokens <= job.budgetTokens) return lossless;
+      charsPerToken = lossless.text.length / Math.max(1, losslessTokens);
+    }
     let budgetChars = job.budgetTokens * charsPerToken;
     let best = renderOutline(root, budgetChars, options);
     for (let attempt = 0; attempt < RETRIES; attempt++) {

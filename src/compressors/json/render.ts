@@ -1,8 +1,10 @@
 import { omissionMarker } from "../../ccr/marker.js";
 import type { OmissionRecord } from "../types.js";
-import { canBeBare, childPath, formatKey, formatScalar, isPlainObject, type Json } from "./format.js";
+import { constantsNote, firstOccurrences, isScalar, labelled, type DocumentFacts, type Row, type TableShape } from "./facts.js";
+import { analyseArray } from "./signals.js";
+import { childPath, formatKey, formatScalar, isPlainObject, type Json } from "./format.js";
 import { selectItems } from "./select.js";
-import { analyseArray, meanAndStd, type QueryContext } from "./signals.js";
+import { meanAndStd } from "./signals.js";
 
 /**
  * Renders a JSON document as a compact outline:
@@ -19,7 +21,8 @@ import { analyseArray, meanAndStd, type QueryContext } from "./signals.js";
  */
 export interface OutlineOptions {
   hash: string;
-  query: QueryContext | undefined;
+  /** Shared between render attempts of one document. */
+  facts: DocumentFacts;
 }
 
 export interface Outline {
@@ -38,15 +41,10 @@ const MIN_ITEMS_TO_CUT = 5;
 const WIDE_OBJECT_KEYS = 40;
 const LONG_STRING = 1500;
 const INLINE_ITEM_CHARS = 240;
-const MAX_TABLE_COLUMNS = 40;
-const MAX_TABLE_CELL = 160;
-
-type Row = { [key: string]: Json };
 
 class OutlineWriter {
   readonly lines: string[] = [];
   readonly omitted: OmissionRecord[] = [];
-  private readonly sizes = new WeakMap<object, number>();
 
   constructor(private readonly options: OutlineOptions) {}
 
@@ -96,7 +94,7 @@ class OutlineWriter {
     }
     const head = `${pad}${label}[${n}]`;
     const cut = n >= MIN_ITEMS_TO_CUT && this.size(items) > budget;
-    const table = items.every(isPlainObject) ? tableShape(items as Row[]) : undefined;
+    const table = this.options.facts.array(items).table;
     if (!cut) {
       this.wholeArray(head, items, table, path, indent, budget, depth);
       return;
@@ -111,8 +109,8 @@ class OutlineWriter {
         this.lines.push(`${head}: all ${items.length} items are ${JSON.stringify(items[0])}`);
         return;
       }
-      this.lines.push(`${head}{${table.columns.map(formatKey).join(",")}}${constantsNote(table)}:`);
-      for (const item of items as Row[]) this.lines.push(pad + tableRow(item, table.columns));
+      this.lines.push(`${head}{${table.columns.map((c) => c.label).join(",")}}${constantsNote(table)}:`);
+      for (const row of this.options.facts.rows(items, table)) this.lines.push(pad + row);
       return;
     }
     if (items.every(isScalar)) {
@@ -124,10 +122,9 @@ class OutlineWriter {
       }
       return;
     }
-    const constants = items.every(isPlainObject) && items.length >= 3 ? constantFields(items as Row[]) : [];
-    this.lines.push(`${head}${constantsNote({ constants })}:`);
-    const drop = new Set(constants.map(([k]) => k));
-    const trimmed = items.map((item) => withoutKeys(item, drop));
+    const { constants } = this.options.facts.array(items);
+    this.lines.push(`${head}${constantsNote({ constants: labelled(constants) })}:`);
+    const trimmed = this.options.facts.trimmed(items);
     const budgets = allocate(trimmed.map((item) => this.size(item) + indent + 4), budget);
     trimmed.forEach((item, i) => this.listItem(item, childPath(path, i), indent + 2, budgets[i]!, depth, undefined));
   }
@@ -135,34 +132,24 @@ class OutlineWriter {
   private cutArray(head: string, items: Json[], table: TableShape | undefined, path: string, indent: number, budget: number, depth: number): void {
     const n = items.length;
     const pad = " ".repeat(indent + 2);
-    const objects = items.every(isPlainObject);
-    const constants = table ? table.constants : objects && n >= 3 ? constantFields(items as Row[]) : [];
-    const constantKeys = new Set(constants.map(([k]) => k));
-    const texts = items.map((item) => JSON.stringify(item));
-    const signals = analyseArray(items, texts, constantKeys, this.options.query);
-    const field = signals.categoryField;
-    const categoryOf = (i: number): string | undefined => {
-      if (field === undefined) return undefined;
-      const item = items[i] as Row;
-      return field in item ? `${formatKey(field)}=${formatScalar(item[field]!)}` : undefined;
-    };
+    const facts = this.options.facts.array(items);
+    const { firstOf, signals } = this.options.facts.selection(items);
+    const trimmed = this.options.facts.trimmed(items);
     const perItem = Math.max(600, budget / 6);
-    const rows = table && table.columns.length > 0 ? (items as Row[]).map((item, i) => `${i},${tableRow(item, table.columns)}`) : undefined;
+    const rows = table && table.columns.length > 0 ? this.options.facts.rows(items, table) : undefined;
     const sizes = rows
-      ? rows.map((r) => r.length + indent + 3)
-      : items.map((item) => Math.min(this.size(withoutKeys(item, constantKeys)), perItem) + indent + 8);
-    const { kept, categories } = selectItems({ n, sizes, texts, budgetChars: budget, signals, categoryOf });
+      ? rows.map((r, i) => r.length + String(i).length + indent + 4)
+      : trimmed.map((item) => Math.min(this.size(item), perItem) + indent + 8);
+    const { kept, categories } = selectItems({ n, sizes, firstOf, budgetChars: budget, signals });
 
-    const scalars = items.every(isScalar);
-    const numbers = items.every((v) => typeof v === "number");
-    const unit = numbers ? "numbers" : scalars && items.every((v) => typeof v === "string") ? "strings" : "items";
+    const unit = facts.numbers ? "numbers" : facts.strings ? "strings" : "items";
     if (rows) {
-      this.lines.push(`${head}{#,${table!.columns.map(formatKey).join(",")}}${constantsNote(table!)}:`);
-      for (const i of kept) this.lines.push(pad + rows[i]!);
+      this.lines.push(`${head}{#,${table!.columns.map((c) => c.label).join(",")}}${constantsNote(table!)}:`);
+      for (const i of kept) this.lines.push(`${pad}${i},${rows[i]!}`);
     } else {
-      const note = numbers ? numberFacts(items as number[]) : constantsNote({ constants });
+      const note = facts.numbers ? numberFacts(items as number[]) : constantsNote({ constants: labelled(facts.constants) });
       this.lines.push(`${head}${note}:`);
-      for (const i of kept) this.listItem(withoutKeys(items[i]!, constantKeys), childPath(path, i), indent + 2, perItem, depth, i);
+      for (const i of kept) this.listItem(trimmed[i]!, childPath(path, i), indent + 2, perItem, depth, i);
     }
     this.omit(pad, { where: path, unit, omitted: n - kept.length, total: n, categories });
   }
@@ -194,10 +181,10 @@ class OutlineWriter {
     const pad = " ".repeat(indent);
     const values = keys.map((k) => value[k]!);
     const texts = keys.map((k, i) => `${JSON.stringify(k)}:${JSON.stringify(values[i])}`);
-    const signals = analyseArray(values, texts, new Set(), this.options.query);
+    const signals = analyseArray(values, texts, new Set(), this.options.facts.query);
     const perKey = Math.max(400, budget / 8);
     const sizes = keys.map((k, i) => k.length + 4 + Math.min(this.size(values[i]!), perKey) + indent);
-    const { kept, categories } = selectItems({ n: keys.length, sizes, texts, budgetChars: budget, signals, categoryOf: () => undefined });
+    const { kept, categories } = selectItems({ n: keys.length, sizes, firstOf: firstOccurrences(texts), budgetChars: budget, signals });
     for (const i of kept) this.value(formatKey(keys[i]!), values[i]!, childPath(path, keys[i]!), indent, perKey, depth + 1);
     this.omit(pad, { where: path, unit: "keys", omitted: keys.length - kept.length, total: keys.length, categories });
   }
@@ -219,90 +206,10 @@ class OutlineWriter {
     this.lines.push(pad + omissionMarker({ ...o, hash: this.options.hash }));
   }
 
-  /** Approximate rendered size (compact JSON length), memoised per object. */
   private size(value: Json): number {
-    if (value === null) return 4;
-    switch (typeof value) {
-      case "string":
-        return value.length + 2;
-      case "number":
-        return String(value).length;
-      case "boolean":
-        return value ? 4 : 5;
-    }
-    const cached = this.sizes.get(value);
-    if (cached !== undefined) return cached;
-    let total = 2;
-    if (Array.isArray(value)) {
-      for (const item of value) total += this.size(item) + 1;
-    } else {
-      for (const key of Object.keys(value)) total += key.length + 4 + this.size(value[key]!);
-    }
-    this.sizes.set(value, total);
-    return total;
+    return this.options.facts.size(value);
   }
-}
 
-interface TableShape {
-  columns: string[];
-  constants: Array<[string, Json]>;
-}
-
-/**
- * A table fits when the objects share most of their keys and every cell is short: then one
- * header line replaces the repeated keys. Fields identical in all (3+) rows become constants.
- */
-function tableShape(items: readonly Row[]): TableShape | undefined {
-  if (items.length < 2) return undefined;
-  const counts = new Map<string, number>();
-  let filled = 0;
-  for (const item of items) {
-    for (const [key, value] of Object.entries(item)) {
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-      filled++;
-      if (value !== null && typeof value === "object" && JSON.stringify(value).length > MAX_TABLE_CELL) return undefined;
-    }
-    if (counts.size > MAX_TABLE_COLUMNS) return undefined;
-  }
-  if (counts.size === 0 || filled / (counts.size * items.length) < 0.6) return undefined;
-  const constants = items.length >= 3 ? constantFields(items) : [];
-  const constantKeys = new Set(constants.map(([k]) => k));
-  return { columns: [...counts.keys()].filter((k) => !constantKeys.has(k)), constants };
-}
-
-function constantFields(items: readonly Row[]): Array<[string, Json]> {
-  const first = items[0]!;
-  const constants: Array<[string, Json]> = [];
-  for (const key of Object.keys(first)) {
-    const text = JSON.stringify(first[key]);
-    if (items.every((item) => key in item && JSON.stringify(item[key]) === text)) constants.push([key, first[key]!]);
-  }
-  return constants;
-}
-
-function constantsNote(shape: { constants: Array<[string, Json]> }): string {
-  if (shape.constants.length === 0) return "";
-  return ` (every item has ${shape.constants.map(([k, v]) => `${formatKey(k)}=${formatCell(v)}`).join(", ")})`;
-}
-
-function tableRow(item: Row, columns: readonly string[]): string {
-  return columns.map((c) => (c in item ? formatCell(item[c]!) : "")).join(",");
-}
-
-function formatCell(value: Json): string {
-  if (typeof value === "string") return canBeBare(value) ? value : JSON.stringify(value);
-  return JSON.stringify(value);
-}
-
-function withoutKeys(item: Json, drop: ReadonlySet<string>): Json {
-  if (drop.size === 0 || !isPlainObject(item)) return item;
-  const out: Row = {};
-  for (const [k, v] of Object.entries(item)) if (!drop.has(k)) out[k] = v;
-  return out;
-}
-
-function isScalar(value: Json): value is null | boolean | number | string {
-  return value === null || typeof value !== "object";
 }
 
 function numberFacts(values: readonly number[]): string {

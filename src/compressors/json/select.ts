@@ -1,9 +1,10 @@
 import type { ArraySignals } from "./signals.js";
 
 /**
- * Chooses which items of an over-budget array to show. Order of preference:
- * critical items (always, up to a cap), first and last items, notable items by score,
- * one representative of every category, then a few evenly spaced items for coverage.
+ * Chooses which items of an over-budget array to show. Order of preference: critical items
+ * (always, up to a cap), the first and last item (always), notable items by score, the second,
+ * third and next-to-last items, one representative of every category, then a few evenly spaced
+ * items for coverage.
  * Identical items are shown once. Returns kept indices ascending and, for the marker,
  * the omitted items counted by why they were left out or by category.
  */
@@ -11,12 +12,10 @@ export interface SelectionInput {
   n: number;
   /** Rendered size of each item in characters (its row or line). */
   sizes: readonly number[];
-  /** Compact JSON of each item, for de-duplication. */
-  texts: readonly string[];
+  /** For each item, the index of the first identical item (de-duplication). */
+  firstOf: Int32Array;
   budgetChars: number;
   signals: ArraySignals;
-  /** Category label of each item (e.g. `status=ok`), or undefined. */
-  categoryOf: (index: number) => string | undefined;
 }
 
 export interface Selection {
@@ -28,17 +27,17 @@ const CRITICAL_CAP = 200;
 const COVERAGE_ITEMS = 6;
 
 export function selectItems(input: SelectionInput): Selection {
-  const { n, sizes, texts, budgetChars, signals, categoryOf } = input;
+  const { n, sizes, firstOf, budgetChars, signals } = input;
+  const { categoryOf } = signals;
   const kept = new Set<number>();
-  const seen = new Map<string, number>();
+  const shownCopies = new Set<number>(); // firstOf of every kept item
   let used = 0;
 
   const tryKeep = (i: number, force: boolean): boolean => {
-    if (kept.has(i)) return true;
-    if (seen.has(texts[i]!)) return true; // an identical item is already shown
+    if (kept.has(i) || shownCopies.has(firstOf[i]!)) return true; // it, or an identical item, is shown
     if (!force && used + sizes[i]! > budgetChars) return false;
     kept.add(i);
-    seen.set(texts[i]!, i);
+    shownCopies.add(firstOf[i]!);
     used += sizes[i]!;
     return true;
   };
@@ -50,8 +49,8 @@ export function selectItems(input: SelectionInput): Selection {
   }
   tryKeep(0, true);
   if (n > 1) tryKeep(n - 1, true);
+  for (const index of interleaveByLabel(signals.notable)) tryKeep(index, false);
   for (const i of [1, 2, n - 2]) if (i > 0 && i < n - 1) tryKeep(i, false);
-  for (const { index } of signals.notable) tryKeep(index, false);
 
   const represented = new Set<string>();
   for (const i of kept) {
@@ -69,11 +68,12 @@ export function selectItems(input: SelectionInput): Selection {
   for (let k = 1; k <= COVERAGE_ITEMS; k++) tryKeep(Math.min(n - 1, Math.round(k * step)), false);
 
   const keptSorted = [...kept].sort((a, b) => a - b);
-  return { kept: keptSorted, categories: omittedCategories(input, kept, seen) };
+  return { kept: keptSorted, categories: omittedCategories(input, kept, shownCopies) };
 }
 
-function omittedCategories(input: SelectionInput, kept: ReadonlySet<number>, seen: ReadonlyMap<string, number>): Array<[string, number]> {
-  const { n, texts, signals, categoryOf } = input;
+function omittedCategories(input: SelectionInput, kept: ReadonlySet<number>, shownCopies: ReadonlySet<number>): Array<[string, number]> {
+  const { n, firstOf, signals } = input;
+  const { categoryOf } = signals;
   const notableLabel = new Map<number, string>();
   for (const { index, label } of signals.notable) if (!notableLabel.has(index)) notableLabel.set(index, label);
   const counts = new Map<string, number>();
@@ -81,10 +81,29 @@ function omittedCategories(input: SelectionInput, kept: ReadonlySet<number>, see
   for (let i = 0; i < n; i++) {
     if (kept.has(i)) continue;
     const critical = signals.critical.get(i);
-    if (seen.has(texts[i]!) && kept.has(seen.get(texts[i]!)!)) add("duplicates of shown items");
+    if (shownCopies.has(firstOf[i]!)) add("duplicates of shown items");
     else if (critical !== undefined) add(critical === "query match" ? "matching the query" : "with error signals");
     else if (notableLabel.has(i)) add(notableLabel.get(i)!);
     else add(categoryOf(i) ?? "similar items");
   }
   return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+}
+
+/**
+ * Notable items in turns by reason (best of each reason first), so one abundant reason — a
+ * thousand query-relevant items — cannot crowd out the three warnings or the one rare value.
+ */
+function interleaveByLabel(notable: ArraySignals["notable"]): number[] {
+  const groups = new Map<string, number[]>();
+  for (const { index, label } of notable) {
+    const group = groups.get(label);
+    if (group) group.push(index);
+    else groups.set(label, [index]);
+  }
+  const queues = [...groups.values()];
+  const order: number[] = [];
+  for (let round = 0; order.length < notable.length; round++) {
+    for (const queue of queues) if (round < queue.length) order.push(queue[round]!);
+  }
+  return order;
 }

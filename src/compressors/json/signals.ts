@@ -18,8 +18,8 @@ export interface ArraySignals {
   critical: Map<number, string>;
   /** Ranked best first. */
   notable: Notable[];
-  /** The categorical field used to describe omitted items (`status=ok`), if there is one. */
-  categoryField: string | undefined;
+  /** Per item, its value of the categorical field that best describes the array (`status=ok`). */
+  categoryOf: (index: number) => string | undefined;
 }
 
 export interface QueryContext {
@@ -38,7 +38,7 @@ const BAD_STATUS =
 const FALSE_MEANS_FAILURE = /^(success|succeeded|ok|passed|healthy|ready)$/i;
 const HTTP_STATUS_KEYS = /(^|_)(status|status_?code|http_?status|response_?code)$/i;
 
-const SCAN_DEPTH = 4;
+const SCAN_DEPTH = 8;
 const SCAN_STRING_CHARS = 4000;
 
 /** First error signal found in an item, as a short reason, or undefined. */
@@ -110,7 +110,7 @@ const NORM_SHARE = 0.5;
 /**
  * Analyses an array. `texts` are the items' compact JSON (already computed by the caller for
  * de-duplication) and `constantKeys` are fields equal in every item (factored out, so they carry
- * no signal).
+ * no signal). `categoryField` is a dotted path (`status.phase`) into every item.
  */
 export function analyseArray(
   items: readonly Json[],
@@ -147,16 +147,16 @@ export function analyseArray(
     if (!critical.has(i) && hasWarning(items[i]!, constantKeys)) notable.push({ index: i, score: 2.5, label: "warnings" });
   }
 
-  let categoryField: string | undefined;
+  let categoryLabels: Array<string | undefined> = [];
   if (n >= MIN_ITEMS_FOR_STATISTICS && items.every(isPlainObject)) {
     const objects = items as ReadonlyArray<{ [key: string]: Json }>;
-    categoryField = addFieldSignals(objects, constantKeys, notable);
+    categoryLabels = addFieldSignals(objects, constantKeys, notable);
   } else if (n >= MIN_ITEMS_FOR_STATISTICS) {
     addScalarSignals(items, notable);
   }
 
   notable.sort((a, b) => b.score - a.score || a.index - b.index);
-  return { critical, notable, categoryField };
+  return { critical, notable, categoryOf: (i) => categoryLabels[i] };
 }
 
 function addQuerySignals(texts: readonly string[], query: QueryContext, critical: Map<number, string>, notable: Notable[]): void {
@@ -178,34 +178,80 @@ function addQuerySignals(texts: readonly string[], query: QueryContext, critical
 
 interface FieldStats {
   present: number;
+  /** Multi-valued (inside an array): no numeric statistics, no category field. */
+  multi: boolean;
   numeric: number[];
   numericIndex: number[];
   categories: Map<string, number[]>;
   tooManyCategories: boolean;
+  /** Last item counted in `present` (items are visited in order). */
+  lastItem: number;
 }
 
+const WALK_DEPTH = 5;
+const WALK_ARRAY_ELEMENTS = 20;
+
+/**
+ * Visits the leaves of an item as (path, value) pairs: `status.phase`, `labels[].name`. Each
+ * distinct pair is reported once per item, so a multi-valued field counts items, not occurrences.
+ */
+function walkLeaves(item: { [key: string]: Json }, skipKeys: ReadonlySet<string>, visit: (path: string, value: Json, multi: boolean) => void): void {
+  // Outside arrays a path occurs once per item; inside them the same (path, value) may repeat.
+  let seen: Set<string> | undefined;
+  const emit = (path: string, value: Json, multi: boolean) => {
+    if (multi) {
+      const id = `${path}\u0000${typeof value === "string" ? value : JSON.stringify(value)}`;
+      seen ??= new Set();
+      if (seen.has(id)) return;
+      seen.add(id);
+    }
+    visit(path, value, multi);
+  };
+  const walk = (node: Json, path: string, depth: number, multi: boolean): void => {
+    if (Array.isArray(node)) {
+      if (depth >= WALK_DEPTH) return;
+      if (node.length === 0) emit(path, "[]", multi);
+      const end = Math.min(node.length, WALK_ARRAY_ELEMENTS);
+      for (let i = 0; i < end; i++) walk(node[i]!, `${path}[]`, depth + 1, true);
+      return;
+    }
+    if (node !== null && typeof node === "object") {
+      if (depth >= WALK_DEPTH) return;
+      for (const key in node) {
+        if (depth === 0 && skipKeys.has(key)) continue;
+        walk(node[key]!, path === "" ? key : `${path}.${key}`, depth + 1, multi);
+      }
+      return;
+    }
+    emit(path, node, multi);
+  };
+  walk(item, "", 0, false);
+}
+
+/** Adds rare-value, rare-key and outlier signals; returns each item's category label. */
 function addFieldSignals(
   items: ReadonlyArray<{ [key: string]: Json }>,
   constantKeys: ReadonlySet<string>,
   notable: Notable[],
-): string | undefined {
+): Array<string | undefined> {
   const n = items.length;
   const fields = new Map<string, FieldStats>();
   items.forEach((item, i) => {
-    for (const key of Object.keys(item)) {
-      if (constantKeys.has(key)) continue;
-      let stats = fields.get(key);
+    walkLeaves(item, constantKeys, (path, value, multi) => {
+      let stats = fields.get(path);
       if (!stats) {
-        stats = { present: 0, numeric: [], numericIndex: [], categories: new Map(), tooManyCategories: false };
-        fields.set(key, stats);
+        stats = { present: 0, multi, numeric: [], numericIndex: [], categories: new Map(), tooManyCategories: false, lastItem: -1 };
+        fields.set(path, stats);
       }
-      stats.present++;
-      const value = item[key]!;
-      if (typeof value === "number" && Number.isFinite(value)) {
+      if (stats.lastItem !== i) {
+        stats.lastItem = i;
+        stats.present++;
+      }
+      if (!multi && typeof value === "number" && Number.isFinite(value)) {
         stats.numeric.push(value);
         stats.numericIndex.push(i);
       }
-      if (!stats.tooManyCategories && (typeof value !== "object" || value === null)) {
+      if (!stats.tooManyCategories) {
         const label = typeof value === "string" ? value : JSON.stringify(value);
         if (label.length <= 80) {
           const list = stats.categories.get(label);
@@ -214,40 +260,50 @@ function addFieldSignals(
           else stats.categories.set(label, [i]);
         }
       }
-    }
+    });
   });
 
   const rareCount = Math.max(1, Math.floor(n * RARE_SHARE));
   let categoryField: string | undefined;
   let categoryRank = Infinity;
+  const rareKeyItems = new Map<number, string>();
 
-  for (const [key, stats] of fields) {
-    // rare keys: a field only a few items have
+  for (const [path, stats] of fields) {
+    // rare keys: a field only a few items have (reported once per item, the shallowest path)
     if (stats.present <= rareCount && stats.present < n) {
-      items.forEach((item, i) => {
-        if (key in item) notable.push({ index: i, score: 2 + (1 - stats.present / n) * 0.5, label: `rare key ${key}` });
-      });
+      for (const indices of stats.categories.values()) {
+        for (const i of indices) if (!rareKeyItems.has(i)) rareKeyItems.set(i, path);
+      }
       continue;
     }
     const categorical =
       !stats.tooManyCategories && stats.categories.size >= 2 && stats.categories.size <= Math.max(2, n / 4) && stats.present >= n * 0.5;
     if (categorical) {
       for (const [value, indices] of rareCategories(stats.categories, stats.present, rareCount)) {
-        for (const i of indices) notable.push({ index: i, score: 2 + (1 - indices.length / n) * 0.5, label: `rare ${key}=${value}` });
+        for (const i of indices) notable.push({ index: i, score: 2 + (1 - indices.length / n) * 0.5, label: `rare ${path}=${value}` });
       }
-      if (stats.present >= n * 0.9 && stats.categories.size <= 12) {
-        const rank = (STATUS_KEYS.test(key) || /^(type|kind|category)$/i.test(key) ? 0 : 1) * 100 + stats.categories.size;
+      if (!stats.multi && stats.present >= n * 0.9 && stats.categories.size <= 12) {
+        const leaf = path.slice(path.lastIndexOf(".") + 1);
+        const rank = (STATUS_KEYS.test(leaf) || /^(type|kind|category)$/i.test(leaf) ? 0 : 1) * 1000 + path.split(".").length * 100 + stats.categories.size;
         if (rank < categoryRank) {
           categoryRank = rank;
-          categoryField = key;
+          categoryField = path;
         }
       }
     }
-    if (stats.numeric.length >= MIN_ITEMS_FOR_STATISTICS && stats.numeric.length >= stats.present * 0.8) {
-      addOutliers(stats.numeric, stats.numericIndex, `outlier ${key}`, notable);
+    if (!stats.multi && stats.numeric.length >= MIN_ITEMS_FOR_STATISTICS && stats.numeric.length >= stats.present * 0.8) {
+      addOutliers(stats.numeric, stats.numericIndex, `outlier ${path}`, notable);
     }
   }
-  return categoryField;
+  for (const [i, path] of rareKeyItems) notable.push({ index: i, score: 2.3, label: `rare key ${path}` });
+  const labels = new Array<string | undefined>(n);
+  if (categoryField !== undefined) {
+    for (const [value, indices] of fields.get(categoryField)!.categories) {
+      const label = `${categoryField}=${value}`;
+      for (const i of indices) labels[i] = label;
+    }
+  }
+  return labels;
 }
 
 /**

@@ -1,0 +1,280 @@
+import { analyseArray, type ArraySignals, type QueryContext } from "./signals.js";
+import { canBeBare, formatKey, isPlainObject, type Json } from "./format.js";
+
+/**
+ * Facts about a document that do not depend on the budget — sizes, table shapes, constant fields,
+ * rendered rows, item signals — computed once per compression and shared by every render attempt
+ * (the lossless one and each lossy retry).
+ */
+export type Row = { [key: string]: Json };
+
+const MAX_TABLE_COLUMNS = 40;
+const MAX_TABLE_CELL = 160;
+
+export interface ArrayFacts {
+  objects: boolean;
+  scalars: boolean;
+  numbers: boolean;
+  strings: boolean;
+  table: TableShape | undefined;
+  /** Largest sub-values (reached through objects) equal in every item of 3+ objects. */
+  constants: ConstantPath[];
+}
+
+export interface ConstantPath {
+  path: string[];
+  value: Json;
+}
+
+export interface SelectionFacts {
+  texts: string[];
+  /** For each item, the index of the first item identical to it (itself if none). */
+  firstOf: Int32Array;
+  signals: ArraySignals;
+  constantKeys: ReadonlySet<string>;
+}
+
+export class DocumentFacts {
+  private readonly sizes = new WeakMap<object, number>();
+  private readonly arrays = new WeakMap<Json[], ArrayFacts>();
+  private readonly rowCache = new WeakMap<Json[], string[]>();
+  private readonly selections = new WeakMap<Json[], SelectionFacts>();
+  private readonly trimmedItems = new WeakMap<Json[], Json[]>();
+
+  constructor(readonly query: QueryContext | undefined) {}
+
+  /** Approximate rendered size (compact JSON length), memoised per object. */
+  size(value: Json): number {
+    if (value === null) return 4;
+    switch (typeof value) {
+      case "string":
+        return value.length + 2;
+      case "number":
+        return String(value).length;
+      case "boolean":
+        return value ? 4 : 5;
+    }
+    const cached = this.sizes.get(value);
+    if (cached !== undefined) return cached;
+    let total = 2;
+    if (Array.isArray(value)) {
+      for (const item of value) total += this.size(item) + 1;
+    } else {
+      for (const key of Object.keys(value)) total += key.length + 4 + this.size(value[key]!);
+    }
+    this.sizes.set(value, total);
+    return total;
+  }
+
+  array(items: Json[]): ArrayFacts {
+    let facts = this.arrays.get(items);
+    if (!facts) {
+      const objects = items.every(isPlainObject);
+      const scalars = !objects && items.every(isScalar);
+      facts = {
+        objects,
+        scalars,
+        numbers: scalars && items.every((v) => typeof v === "number"),
+        strings: scalars && items.every((v) => typeof v === "string"),
+        table: objects ? tableShape(items as Row[]) : undefined,
+        constants: objects && items.length >= 3 ? constantPaths(items as Row[]) : [],
+      };
+      this.arrays.set(items, facts);
+    }
+    return facts;
+  }
+
+  /** Table rows (cells joined by commas), for arrays that render as a table. */
+  rows(items: Json[], table: TableShape): string[] {
+    let rows = this.rowCache.get(items);
+    if (!rows) {
+      rows = (items as Row[]).map((item) => tableRow(item, table.columns));
+      this.rowCache.set(items, rows);
+    }
+    return rows;
+  }
+
+  /** The items without their constant paths (what a list shows under the constants note). */
+  trimmed(items: Json[]): Json[] {
+    let trimmed = this.trimmedItems.get(items);
+    if (!trimmed) {
+      const { constants } = this.array(items);
+      trimmed = constants.length === 0 ? items : items.map((item) => withoutPaths(item, constants));
+      this.trimmedItems.set(items, trimmed);
+    }
+    return trimmed;
+  }
+
+  selection(items: Json[]): SelectionFacts {
+    let facts = this.selections.get(items);
+    if (!facts) {
+      const constantKeys = new Set(this.array(items).constants.filter((c) => c.path.length === 1).map((c) => c.path[0]!));
+      const texts = items.map((item) => JSON.stringify(item));
+      facts = { texts, firstOf: firstOccurrences(texts), signals: analyseArray(items, texts, constantKeys, this.query), constantKeys };
+      this.selections.set(items, facts);
+    }
+    return facts;
+  }
+}
+
+export function firstOccurrences(texts: readonly string[]): Int32Array {
+  const first = new Map<string, number>();
+  const out = new Int32Array(texts.length);
+  texts.forEach((text, i) => {
+    const seen = first.get(text);
+    if (seen === undefined) {
+      first.set(text, i);
+      out[i] = i;
+    } else {
+      out[i] = seen;
+    }
+  });
+  return out;
+}
+
+export function isScalar(value: Json): value is null | boolean | number | string {
+  return value === null || typeof value !== "object";
+}
+
+/** A table column: a field, or a field of a nested object flattened to `parent.child`. */
+export interface Column {
+  label: string;
+  key: string;
+  sub?: string;
+}
+
+export interface TableShape {
+  columns: Column[];
+  constants: Array<[string, Json]>;
+}
+
+const MAX_FLATTEN_KEYS = 8;
+
+/**
+ * A table fits when the objects share most of their keys and every cell is short: then one
+ * header line replaces the repeated keys. Nested objects of scalars (`metadata: {region, version}`)
+ * become dotted columns; columns identical in all (3+) rows become constants.
+ */
+export function tableShape(items: readonly Row[]): TableShape | undefined {
+  if (items.length < 2) return undefined;
+  const counts = new Map<string, number>();
+  const nestedKeys = new Map<string, Set<string> | null>(); // null: not flattenable
+  let filled = 0;
+  for (const item of items) {
+    for (const [key, value] of Object.entries(item)) {
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      filled++;
+      if (value !== null && typeof value === "object" && JSON.stringify(value).length > MAX_TABLE_CELL) return undefined;
+      const sub = nestedKeys.get(key);
+      if (sub === null) continue;
+      if (isPlainObject(value) && Object.keys(value).length > 0 && Object.values(value).every(isScalar)) {
+        const set = sub ?? new Set<string>();
+        for (const k of Object.keys(value)) set.add(k);
+        nestedKeys.set(key, set.size <= MAX_FLATTEN_KEYS ? set : null);
+      } else {
+        nestedKeys.set(key, null);
+      }
+    }
+    if (counts.size > MAX_TABLE_COLUMNS) return undefined;
+  }
+  if (counts.size === 0 || filled / (counts.size * items.length) < 0.6) return undefined;
+  const columns: Column[] = [];
+  for (const key of counts.keys()) {
+    const sub = nestedKeys.get(key);
+    if (sub) for (const k of sub) columns.push({ label: `${formatKey(key)}.${formatKey(k)}`, key, sub: k });
+    else columns.push({ label: formatKey(key), key });
+  }
+  const constants: Array<[string, Json]> = [];
+  const varying = columns.filter((column) => {
+    if (items.length < 3) return true;
+    const first = cell(items[0]!, column);
+    if (first === undefined) return true;
+    const constant = items.every((item) => sameValue(cell(item, column), first));
+    if (constant) constants.push([column.label, first]);
+    return !constant;
+  });
+  return { columns: varying, constants };
+}
+
+export function cell(item: Row, column: Column): Json | undefined {
+  const value = item[column.key];
+  if (column.sub === undefined) return value;
+  return isPlainObject(value) ? value[column.sub] : undefined;
+}
+
+/**
+ * The largest parts of the items that are the same in all of them: walking the first item's
+ * objects, a path whose value is identical in every item is a constant (and not descended into).
+ */
+export function constantPaths(items: readonly Row[]): ConstantPath[] {
+  const found: ConstantPath[] = [];
+  const visit = (node: Row, path: string[]) => {
+    for (const key of Object.keys(node)) {
+      const value = node[key]!;
+      const at = [...path, key];
+      if (items.every((item) => sameValue(valueAt(item, at), value))) found.push({ path: at, value });
+      else if (isPlainObject(value) && at.length < 6) visit(value, at);
+    }
+  };
+  visit(items[0]!, []);
+  return found;
+}
+
+function valueAt(item: Row, path: readonly string[]): Json | undefined {
+  let node: Json | undefined = item;
+  for (const key of path) {
+    if (!isPlainObject(node) || !(key in node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+/** A copy of an item without the constant paths (the input is not modified). */
+export function withoutPaths(item: Json, constants: readonly ConstantPath[]): Json {
+  if (!isPlainObject(item) || constants.length === 0) return item;
+  const copy: Row = { ...item };
+  for (const { path } of constants) {
+    let node: Row = copy;
+    for (let i = 0; i < path.length - 1; i++) {
+      const next = node[path[i]!];
+      if (!isPlainObject(next)) break;
+      const child = { ...next };
+      node[path[i]!] = child;
+      node = child;
+    }
+    delete node[path[path.length - 1]!];
+  }
+  return copy;
+}
+
+/** Display form of list constants: `metadata.namespace=production`. */
+export function labelled(constants: readonly ConstantPath[]): Array<[string, Json]> {
+  return constants.map(({ path, value }) => [path.map(formatKey).join("."), value]);
+}
+
+/** `constants` hold display labels (already formatted keys). */
+export function constantsNote(shape: { constants: Array<[string, Json]> }): string {
+  if (shape.constants.length === 0) return "";
+  return ` (every item has ${shape.constants.map(([label, v]) => `${label}=${formatCell(v)}`).join(", ")})`;
+}
+
+export function tableRow(item: Row, columns: readonly Column[]): string {
+  return columns
+    .map((c) => {
+      const v = cell(item, c);
+      return v === undefined ? "" : formatCell(v);
+    })
+    .join(",");
+}
+
+export function formatCell(value: Json): string {
+  if (typeof value === "string") return canBeBare(value) ? value : JSON.stringify(value);
+  return JSON.stringify(value);
+}
+
+
+function sameValue(a: Json | undefined, b: Json): boolean {
+  if (a === b) return true;
+  if (a === undefined || a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
