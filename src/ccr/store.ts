@@ -142,10 +142,15 @@ export class CcrStore {
    * processes at once: every step is an idempotent delete or tombstone write.
    */
   sweep(): Promise<void> {
-    this.sweeping ??= this.runSweep().finally(() => {
-      this.sweeping = undefined;
-    });
-    return this.sweeping;
+    // sweeps run one after another; a caller always waits for one that starts after its call
+    const run: Promise<void> = (this.sweeping ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.runSweep())
+      .finally(() => {
+        if (this.sweeping === run) this.sweeping = undefined;
+      });
+    this.sweeping = run;
+    return run;
   }
 
   async close(): Promise<void> {

@@ -42,12 +42,9 @@ export class ExpiredHashError extends HeadroomError {
   constructor(hash: string, reason: "expired" | "evicted", ageMs: number) {
     const why =
       reason === "expired"
-        ? `expired: it was not used for longer than the store's time-to-live (last used ${formatAge(ageMs)} ago)`
-        : `evicted to keep the store under its size cap (last used ${formatAge(ageMs)} ago)`;
-    super(
-      "expired_hash",
-      `the original for hash=${hash} was stored but has ${why}. Re-run the tool that produced it to get the content again (raise --ttl / HEADROOM_TTL to keep originals longer).`,
-    );
+        ? `has expired: it was not used for longer than the store's time-to-live (last used ${formatAge(ageMs)} ago). Re-run the tool that produced it to get the content again (raise --ttl / HEADROOM_TTL to keep originals longer).`
+        : `was evicted to keep the store under its size cap (last used ${formatAge(ageMs)} ago). Re-run the tool that produced it to get the content again (raise --store-max-mb / HEADROOM_STORE_MAX_MB to keep more).`;
+    super("expired_hash", `the original for hash=${hash} was stored but ${why}`);
   }
 }
 

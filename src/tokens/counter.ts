@@ -63,8 +63,30 @@ export class TokenCounter {
   }
 }
 
+/**
+ * BPE merging is quadratic in the length of one pre-tokenised piece, and a piece can be long:
+ * a run of spaces, of punctuation, or a word without case changes (hex, base64 of one case).
+ * Such runs are counted in 64-character chunks, which costs at most a token per chunk in
+ * accuracy and keeps a 1 MB run from taking minutes.
+ */
+const LONG_RUN = /\s{96,}|[^\s]{160,}/g;
+const RUN_CHUNK = 64;
+
 function encodeLength(encoder: Tiktoken, text: string): number {
-  return text.length === 0 ? 0 : encoder.encode(text).length;
+  if (text.length === 0) return 0;
+  LONG_RUN.lastIndex = 0;
+  if (!LONG_RUN.test(text)) return encoder.encode(text).length;
+  LONG_RUN.lastIndex = 0;
+  let tokens = 0;
+  let at = 0;
+  for (const match of text.matchAll(LONG_RUN)) {
+    if (match.index > at) tokens += encoder.encode(text.slice(at, match.index)).length;
+    const run = match[0];
+    for (let i = 0; i < run.length; i += RUN_CHUNK) tokens += encoder.encode(run.slice(i, i + RUN_CHUNK)).length;
+    at = match.index + run.length;
+  }
+  if (at < text.length) tokens += encoder.encode(text.slice(at)).length;
+  return tokens;
 }
 
 /**
@@ -81,7 +103,7 @@ function estimate(encoder: Tiktoken, text: string): number {
     const end = snapToBoundary(text, Math.min(text.length, start + SAMPLE_SLICE_CHARS));
     if (end <= start) continue;
     sampledChars += end - start;
-    sampledTokens += encoder.encode(text.slice(start, end)).length;
+    sampledTokens += encodeLength(encoder, text.slice(start, end));
   }
   if (sampledChars === 0) return encodeLength(encoder, text);
   return Math.round((sampledTokens / sampledChars) * text.length);

@@ -36,7 +36,7 @@ export function renderOutline(root: Json, budgetChars: number, options: OutlineO
   return { text: writer.lines.join("\n"), omitted: writer.omitted };
 }
 
-const MAX_DEPTH = 48;
+const MAX_DEPTH = 200;
 const MIN_ITEMS_TO_CUT = 5;
 const WIDE_OBJECT_KEYS = 40;
 const LONG_STRING = 1500;
@@ -49,7 +49,7 @@ class OutlineWriter {
   constructor(private readonly options: OutlineOptions) {}
 
   value(label: string | null, value: Json, path: string, indent: number, budget: number, depth: number): void {
-    const pad = " ".repeat(indent);
+    const pad = indentation(indent);
     const lead = label === null ? pad : `${pad}${label}: `;
     if (value === null || typeof value !== "object") {
       if (typeof value === "string" && value.length > LONG_STRING && value.length > budget) {
@@ -86,7 +86,7 @@ class OutlineWriter {
   }
 
   private array(label: string, items: Json[], path: string, indent: number, budget: number, depth: number): void {
-    const pad = " ".repeat(indent);
+    const pad = indentation(indent);
     const n = items.length;
     if (n === 0) {
       this.lines.push(label === "" ? `${pad}[]` : `${pad}${label}: []`);
@@ -103,7 +103,7 @@ class OutlineWriter {
   }
 
   private wholeArray(head: string, items: Json[], table: TableShape | undefined, path: string, indent: number, budget: number, depth: number): void {
-    const pad = " ".repeat(indent + 2);
+    const pad = indentation(indent + 2);
     if (table) {
       if (table.columns.length === 0) {
         this.lines.push(`${head}: all ${items.length} items are ${JSON.stringify(items[0])}`);
@@ -131,7 +131,7 @@ class OutlineWriter {
 
   private cutArray(head: string, items: Json[], table: TableShape | undefined, path: string, indent: number, budget: number, depth: number): void {
     const n = items.length;
-    const pad = " ".repeat(indent + 2);
+    const pad = indentation(indent + 2);
     const facts = this.options.facts.array(items);
     const { firstOf, signals } = this.options.facts.selection(items);
     const trimmed = this.options.facts.trimmed(items);
@@ -156,7 +156,7 @@ class OutlineWriter {
 
   /** One element of a list: `- value`, with `#index` when the list was cut. */
   private listItem(item: Json, path: string, indent: number, budget: number, depth: number, index: number | undefined): void {
-    const pad = " ".repeat(indent);
+    const pad = indentation(indent);
     const tag = index === undefined ? "- " : `- #${index} `;
     if (isScalar(item)) {
       if (typeof item === "string" && item.length > LONG_STRING && item.length > budget) {
@@ -178,7 +178,7 @@ class OutlineWriter {
   }
 
   private wideObject(value: Row, keys: string[], path: string, indent: number, budget: number, depth: number): void {
-    const pad = " ".repeat(indent);
+    const pad = indentation(indent);
     const values = keys.map((k) => value[k]!);
     const texts = keys.map((k, i) => `${JSON.stringify(k)}:${JSON.stringify(values[i])}`);
     const signals = analyseArray(values, texts, new Set(), this.options.facts.query);
@@ -224,6 +224,13 @@ function numberFacts(values: readonly number[]): string {
 
 function round(x: number): string {
   return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(6)));
+}
+
+/** Past 32 levels, deeper indentation no longer helps a reader; it only costs tokens. */
+const MAX_INDENT = 64;
+
+function indentation(width: number): string {
+  return " ".repeat(Math.min(width, MAX_INDENT));
 }
 
 /** Water-filling: small children get all they need, large ones share what is left equally. */

@@ -1,0 +1,133 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { fixture, needleLogs } from "../helpers/data.js";
+import { CLI, startServer, tempStorePath, text, type RunningServer } from "../helpers/server.js";
+
+const servers: RunningServer[] = [];
+async function start(args: string[], options?: Parameters<typeof startServer>[1]) {
+  const server = await startServer(args, options);
+  servers.push(server);
+  return server;
+}
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+describe("the server over stdio", () => {
+  it("lists its three tools with schemas and annotations", async () => {
+    const server = await start(["--store", "memory"]);
+    const { tools } = await server.client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(["compress_tool_result", "headroom_retrieve", "headroom_stats"]);
+    const compress = tools.find((t) => t.name === "compress_tool_result")!;
+    expect(compress.inputSchema.required).toEqual(["content"]);
+    expect(compress.outputSchema?.properties).toHaveProperty("hash");
+    expect(compress.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+    const retrieve = tools.find((t) => t.name === "headroom_retrieve")!;
+    expect(retrieve.annotations?.readOnlyHint).toBe(true);
+    expect(retrieve.description).toMatch(/hash/);
+    expect(server.client.getInstructions()).toMatch(/headroom_retrieve/);
+  });
+
+  it("compresses, retrieves (whole, paged, by query), survives a restart, and counts it all", async () => {
+    const store = tempStorePath();
+    const content = fixture("json/github-issues.json");
+    const first = await start(["--store", store]);
+
+    const compressed = await first.call("compress_tool_result", { content, query: "P0 bugs", tool_name: "github_list_issues" });
+    expect(compressed.isError).toBeFalsy();
+    const result = compressed.structuredContent as { hash: string; compressed: string; original_tokens: number; compressed_tokens: number };
+    expect(result.hash).toMatch(/^[0-9a-f]{24}$/);
+    expect(text(compressed, 0)).toBe(result.compressed);
+    expect(JSON.parse(text(compressed, 1))).toMatchObject({ hash: result.hash, content_type: "json", compressor: "json" });
+    expect(result.compressed).toContain(`hash=${result.hash}`);
+    expect(result.compressed).toContain("SIGSEGV");
+    expect(result.compressed_tokens).toBeLessThan(result.original_tokens * 0.2);
+
+    const page1 = await first.call("headroom_retrieve", { hash: result.hash, limit: 60_000 });
+    const p1 = page1.structuredContent as { content: string; page: { next_offset: number; pages: number; page: number } };
+    expect(p1.page).toMatchObject({ page: 1, pages: 3 });
+    const page2 = await first.call("headroom_retrieve", { hash: result.hash, offset: p1.page.next_offset, limit: 60_000 });
+    expect((page2.structuredContent as { page: { page: number } }).page.page).toBe(2);
+    expect(content.startsWith(p1.content + (page2.structuredContent as { content: string }).content)).toBe(true);
+
+    const byQuery = await first.call("headroom_retrieve", { hash: result.hash, query: "Data loss" });
+    expect(text(byQuery)).toMatch(/^\$\[151\]: .*Data loss/);
+
+    const unknown = await first.call("headroom_retrieve", { hash: "0123456789abcdef01234567" });
+    expect(unknown.isError).toBe(true);
+    expect(text(unknown)).toMatch(/^unknown_hash: .*re-run the tool/);
+    await first.close();
+    servers.splice(servers.indexOf(first), 1);
+
+    const second = await start(["--store", store]);
+    const again = await second.call("headroom_retrieve", { hash: result.hash });
+    expect(again.isError).toBeFalsy();
+    expect((again.structuredContent as { page: { total_chars: number } }).page.total_chars).toBe(content.length);
+    await second.call("compress_tool_result", { content: needleLogs() });
+
+    const stats = (await second.call("headroom_stats", {})).structuredContent as {
+      session: { compressions: number; retrievals: number };
+      all_time: { compressions: number; retrievals: number; retrieval_misses: number; by_content_type: Record<string, { tokens_saved: number }> };
+      store: { kind: string; entries: number; bytes: number };
+    };
+    expect(stats.session).toMatchObject({ compressions: 1, retrievals: 1 });
+    expect(stats.all_time).toMatchObject({ compressions: 2, retrievals: 4, retrieval_misses: 1 });
+    expect(stats.all_time.by_content_type.json!.tokens_saved).toBeGreaterThan(40_000);
+    expect(stats.store).toMatchObject({ kind: "sqlite", entries: 2 });
+    expect(stats.store.bytes).toBeGreaterThan(content.length);
+  });
+
+  it("answers bad input with isError and keeps serving", async () => {
+    const server = await start(["--store", "memory", "--max-input-mb", "0.05"]);
+    const empty = await server.call("compress_tool_result", { content: "" });
+    expect(empty.isError).toBe(true);
+    expect(text(empty)).toMatch(/content is empty/);
+    const big = await server.call("compress_tool_result", { content: "y".repeat(100_000) });
+    expect(big.isError).toBe(true);
+    expect(text(big)).toMatch(/^too_large: .*--max-input-mb/);
+    const wrongType = await server.call("headroom_retrieve", { hash: 42 });
+    expect(wrongType.isError).toBe(true);
+    const badHash = await server.call("headroom_retrieve", { hash: "not-a-hash" });
+    expect(text(badHash)).toMatch(/24 hex characters/);
+    const missing = await server.call("compress_tool_result", {});
+    expect(missing.isError).toBe(true);
+    const fine = await server.call("compress_tool_result", { content: needleLogs() });
+    expect(fine.isError).toBeFalsy();
+    expect(fine.structuredContent).toHaveProperty("hash");
+  });
+
+  it("tells an expired hash from an unknown one", async () => {
+    const server = await start(["--store", tempStorePath(), "--ttl", "1s"]);
+    const { hash } = (await server.call("compress_tool_result", { content: needleLogs() })).structuredContent as { hash: string };
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const expired = await server.call("headroom_retrieve", { hash });
+    expect(expired.isError).toBe(true);
+    expect(text(expired)).toMatch(/^expired_hash: .*Re-run the tool/);
+  });
+
+  it("keeps working in memory, and says so, when SQLite cannot load", async () => {
+    const noSqlite = fileURLToPath(new URL("../helpers/no-sqlite.mjs", import.meta.url));
+    const server = await start(["--store", tempStorePath()], { nodeArgs: ["--import", noSqlite] });
+    const { hash } = (await server.call("compress_tool_result", { content: needleLogs() })).structuredContent as { hash: string };
+    expect((await server.call("headroom_retrieve", { hash })).isError).toBeFalsy();
+    const stats = (await server.call("headroom_stats", {})).structuredContent as { store: { kind: string; degraded?: string } };
+    expect(stats.store.kind).toBe("memory");
+    expect(stats.store.degraded).toMatch(/simulated: the sqlite3 native module cannot be loaded/);
+    expect(server.stderr()).toMatch(/keeping originals in memory only/);
+  });
+});
+
+describe("the command line", () => {
+  it("prints help and version, and rejects bad flags with exit code 2", () => {
+    const help = spawnSync(process.execPath, [CLI, "--help"], { encoding: "utf8" });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/--store PATH\|memory/);
+    const version = spawnSync(process.execPath, [CLI, "--version"], { encoding: "utf8" });
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const bad = spawnSync(process.execPath, [CLI, "--frobnicate"], { encoding: "utf8" });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/headroom-mcp: .*--help/);
+    expect(bad.stdout).toBe("");
+  });
+});

@@ -1,0 +1,48 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+
+export const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+
+export function tempStorePath(): string {
+  return join(mkdtempSync(join(tmpdir(), "headroom-e2e-")), "store.sqlite");
+}
+
+export interface RunningServer {
+  client: Client;
+  stderr: () => string;
+  call(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
+  close(): Promise<void>;
+}
+
+/** Starts the built server as a separate process and connects the SDK client to it over stdio. */
+export async function startServer(args: string[], options: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<RunningServer> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [...(options.nodeArgs ?? []), CLI, ...args],
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...options.env },
+    stderr: "pipe",
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const client = new Client({ name: "headroom-e2e", version: "1.0.0" });
+  await client.connect(transport);
+  return {
+    client,
+    stderr: () => stderr,
+    call: async (name, toolArgs) => (await client.callTool({ name, arguments: toolArgs })) as CallToolResult,
+    close: () => client.close(),
+  };
+}
+
+export function text(result: CallToolResult, block = 0): string {
+  const item = result.content[block];
+  if (!item || item.type !== "text") throw new Error(`block ${block} is not text`);
+  return item.text;
+}

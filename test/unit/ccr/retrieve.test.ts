@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { pageOf, queryOriginal } from "../../../src/ccr/retrieve.js";
+import { omissionMarker, MARKER_HASH_PATTERN } from "../../../src/ccr/marker.js";
+import { contentHash } from "../../../src/ccr/hash.js";
+
+describe("paging an original", () => {
+  const text = Array.from({ length: 1000 }, (_, i) => `line ${i} ${"x".repeat(50)}`).join("\n");
+
+  it("cuts pages at line breaks, covers the text exactly once, and numbers pages", () => {
+    let offset = 0;
+    let joined = "";
+    const seen: number[] = [];
+    for (;;) {
+      const page = pageOf(text, offset, 10_000);
+      joined += page.content;
+      seen.push(page.page);
+      expect(page.pages).toBe(seen.length > 0 ? page.pages : 0);
+      if (page.next_offset === null) break;
+      expect(text[page.next_offset - 1]).toBe("\n");
+      offset = page.next_offset;
+    }
+    expect(joined).toBe(text);
+    expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => i + 1));
+  });
+
+  it("cuts minified text at the limit when there is no line break", () => {
+    const minified = "a".repeat(25_000);
+    const page = pageOf(minified, 0, 10_000);
+    expect(page.content.length).toBe(10_000);
+    expect(page.pages).toBe(3);
+  });
+});
+
+describe("querying an original", () => {
+  const doc = JSON.stringify({
+    total: 3,
+    items: [
+      { id: "a1", name: "alpha service", status: "ok" },
+      { id: "b2", name: "beta service", status: "failed", error: "disk full on node-7" },
+      { id: "c3", name: "gamma worker", status: "ok" },
+    ],
+  });
+
+  it("returns JSON items by path, exact matches first, then BM25", () => {
+    expect(queryOriginal(doc, "$.items[1]", 10, 1e6).matches[0]).toEqual({ location: "$.items[1]", text: JSON.stringify({ id: "b2", name: "beta service", status: "failed", error: "disk full on node-7" }), exact: true });
+    const r = queryOriginal(doc, "node-7", 10, 1e6);
+    expect(r.matches.map((m) => m.location)).toEqual(["$.items[1]"]);
+    const ranked = queryOriginal(doc, "service disk", 10, 1e6);
+    expect(ranked.matches[0]!.location).toBe("$.items[1]");
+    expect(ranked.matches.map((m) => m.location)).toContain("$.items[0]");
+    expect(ranked.unit).toBe("items");
+  });
+
+  it("returns matching lines with line numbers for text", () => {
+    const log = "start\nGET /a 200\nGET /b 500 upstream timeout\nGET /c 200\nend";
+    const r = queryOriginal(log, "timeout", 10, 1e6);
+    expect(r.matches).toEqual([{ location: "3", text: "GET /b 500 upstream timeout", exact: true }]);
+    expect(r.total_units).toBe(5);
+  });
+
+  it("returns nothing (not everything) when nothing matches", () => {
+    expect(queryOriginal(doc, "zebra", 10, 1e6).matches).toEqual([]);
+  });
+});
+
+describe("markers", () => {
+  it("name unit, count, place, categories and a findable 24-hex handle", () => {
+    const hash = contentHash("original");
+    const marker = omissionMarker({ hash, unit: "items", omitted: 977, total: 1000, where: "$.items", categories: [["status=ok", 970], ["status=pending", 7]] });
+    expect(marker).toBe(`[headroom: 977 of 1000 items omitted at $.items (970 status=ok, 7 status=pending); headroom_retrieve hash=${hash}]`);
+    expect([...marker.matchAll(MARKER_HASH_PATTERN)].map((m) => m[1])).toEqual([hash]);
+    expect(hash).toMatch(/^[0-9a-f]{24}$/);
+  });
+});

@@ -1,0 +1,256 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { MARKER_HASH_PATTERN } from "../../../src/ccr/marker.js";
+import { jsonCompressor } from "../../../src/compressors/json/index.js";
+import type { CompressorOutput } from "../../../src/compressors/types.js";
+import type { Engine } from "../../../src/engine/engine.js";
+import { createSample } from "../../../src/router/sample.js";
+import type { TokenCounter } from "../../../src/tokens/counter.js";
+import { fixture, jsonManifest, needleLogs } from "../../helpers/data.js";
+import { memoryEngine } from "../../helpers/engine.js";
+import { loadedCounter } from "../../helpers/tokens.js";
+
+let tokens: TokenCounter;
+let engine: Engine;
+
+beforeAll(async () => {
+  tokens = await loadedCounter();
+  engine = (await memoryEngine(tokens)).engine;
+});
+
+const HASH = "0123456789abcdef01234567";
+
+function crush(value: unknown, options: { query?: string; budget?: number } = {}): CompressorOutput {
+  const text = JSON.stringify(value, null, 2);
+  const originalTokens = tokens.measure(text).tokens;
+  const output = jsonCompressor.compress({
+    sample: createSample(text, undefined),
+    hash: HASH,
+    query: options.query,
+    budgetTokens: options.budget ?? Math.min(4000, Math.max(1000, Math.round(originalTokens * 0.15))),
+    originalTokens,
+    countTokens: (s) => tokens.measure(s).tokens,
+  });
+  if (!output) throw new Error("crusher declined");
+  return output;
+}
+
+/** Original indices of the items shown for a cut array: `67,…` table rows or `- #67` list lines. */
+function keptIndices(text: string): number[] {
+  const found: number[] = [];
+  const table = /\{#,/.test(text);
+  for (const line of text.split("\n")) {
+    const m = table ? /^\s+(\d+),/.exec(line) : /^\s*- #(\d+)\b/.exec(line);
+    if (m) found.push(Number(m[1]));
+  }
+  return found;
+}
+
+describe("JSON crusher: what must survive", () => {
+  it("keeps the FATAL record at index 67 of 100 log records, with its index", () => {
+    const out = crush(needleLogs());
+    expect(out.omitted.length).toBeGreaterThan(0);
+    expect(keptIndices(out.text)).toContain(67);
+    expect(out.text).toMatch(/^\s+67,.*FATAL.*PG-5523.*Increase max_connections to 500.*1847/m);
+    expect(out.text).toContain(`hash=${HASH}`);
+  });
+
+  it("keeps all 7 scattered status:failed items among 1,000", () => {
+    const failed = [3, 150, 333, 502, 777, 901, 998];
+    const items = Array.from({ length: 1000 }, (_, i) => ({
+      id: `item_${i}`,
+      value: i,
+      status: failed.includes(i) ? "failed" : "ok",
+      message: `Normal operation ${i}`,
+    }));
+    const out = crush(items);
+    const kept = keptIndices(out.text);
+    for (const i of failed) expect(kept).toContain(i);
+    expect(kept.length).toBeLessThan(100);
+  });
+
+  it("keeps all 5 numeric outliers among 1,000 values in a normal range", () => {
+    const outliers = [100, 300, 500, 700, 900];
+    const items = Array.from({ length: 1000 }, (_, i) => ({ id: i, sensor: `s-${i % 10}`, value: outliers.includes(i) ? 999_999 : 90 + ((i * 7) % 21) }));
+    const kept = keptIndices(crush(items).text);
+    for (const i of outliers) expect(kept).toContain(i);
+  });
+
+  it("keeps the item whose UUID the query names", () => {
+    const items = Array.from({ length: 300 }, (_, i) => ({
+      id: `550e8400-e29b-41d4-a716-44665544${i.toString(16).padStart(4, "0")}`,
+      name: `record ${i}`,
+      state: "active",
+    }));
+    const target = items[217]!.id as string;
+    const out = crush(items, { query: `find record ${target} please` });
+    expect(keptIndices(out.text)).toContain(217);
+    expect(out.text).toContain(target);
+  });
+
+  it("keeps items relevant to a query (BM25) and rare keys", () => {
+    const items = Array.from({ length: 200 }, (_, i) => ({ id: i, content: `Generic content about topic ${i}` }) as Record<string, unknown>);
+    items[50] = { id: 50, content: "Authentication error: invalid JWT token expired" };
+    items[120] = { id: 120, content: "Generic content about topic 120", debug_trace: "x" };
+    const kept = keptIndices(crush(items, { query: "Why is JWT authentication failing?" }).text);
+    expect(kept).toContain(50);
+    expect(kept).toContain(120);
+  });
+
+  it("keeps every item with a structured error signal even beyond the budget", () => {
+    const items = Array.from({ length: 300 }, (_, i) => ({ id: i, value: 100, ...(i % 3 === 0 ? { error: `boom ${i}`, status: "failed" } : { status: "ok" }) }));
+    const kept = keptIndices(crush(items, { budget: 500 }).text);
+    for (let i = 0; i < 300; i += 3) expect(kept).toContain(i);
+  });
+
+  it("says what it left out, and the counts add up", () => {
+    const out = crush(needleLogs());
+    const record = out.omitted[0]!;
+    const kept = keptIndices(out.text).length;
+    expect(record.omitted + kept).toBe(record.total);
+    expect(Object.values(record.categories).reduce((a, b) => a + b, 0)).toBe(record.omitted);
+    expect(out.text).toMatch(/\[headroom: \d+ of 100 items omitted at \$ \(\d+ level=INFO\); headroom_retrieve hash=[0-9a-f]{24}\]/);
+  });
+
+  it("shows kept values verbatim", () => {
+    const items = needleLogs();
+    const out = crush(items);
+    for (const i of keptIndices(out.text)) {
+      const item = items[i]!;
+      const row = out.text.split("\n").find((l) => new RegExp(`^\\s+${i},`).test(l))!;
+      expect(row).toContain(String(item.request_id));
+      expect(row).toContain(String(item.message));
+    }
+  });
+});
+
+describe("JSON crusher: shapes", () => {
+  it("renders a uniform array as a table with constants stated once (lossless)", () => {
+    const items = Array.from({ length: 30 }, (_, i) => ({ id: i, name: `u_${i}`, status: "ok", meta: { region: "eu", zone: `z${i % 3}` } }));
+    const out = crush(items, { budget: 100_000 });
+    expect(out.omitted).toEqual([]);
+    expect(out.text.split("\n")[0]).toBe("[30]{id,name,meta.zone} (every item has status=ok, meta.region=eu):");
+    expect(out.text).toContain("\n  7,u_7,z1\n");
+  });
+
+  it("quotes strings that would read as another type", () => {
+    const items = Array.from({ length: 5 }, (_, i) => ({ a: "42", b: "true", c: "", d: " padded", e: "x,y", f: `ok${i}` }));
+    const out = crush(items, { budget: 100_000 });
+    expect(out.text.split("\n")[0]).toBe('[5]{f} (every item has a="42", b="true", c="", d=" padded", e="x,y"):');
+    expect(out.text).toContain("\n  ok3\n");
+  });
+
+  it("cuts arrays of 500 strings and of 500 numbers with a marker", () => {
+    const strings = Array.from({ length: 500 }, (_, i) => `log line number ${i} for the nightly batch job`);
+    strings[321] = "ERROR: nightly batch job failed on shard 7";
+    const s = crush({ lines: strings });
+    expect(s.text).toMatch(/\[headroom: \d+ of 500 strings omitted at \$\.lines/);
+    expect(s.text).toContain("- #321 ERROR: nightly batch job failed on shard 7");
+
+    const numbers = Array.from({ length: 500 }, (_, i) => 1000 + (i % 50));
+    numbers[250] = 1_000_000;
+    const n = crush({ samples: numbers });
+    expect(n.text).toMatch(/samples\[500\] \(all 500: min 1000, max 1000000, mean [\d.]+, median [\d.]+\):/);
+    expect(n.text).toContain("- #250 1000000");
+    expect(n.text).toMatch(/\[headroom: \d+ of 500 numbers omitted at \$\.samples/);
+  });
+
+  it("handles mixed arrays, keeping the rare types", () => {
+    const mixed: unknown[] = Array.from({ length: 400 }, (_, i) => ({ id: i, kind: "row", note: `entry ${i} of the ledger` }));
+    mixed[100] = "a stray string in the middle";
+    mixed[200] = 42;
+    mixed[300] = null;
+    const out = crush(mixed);
+    expect(out.text).toContain("- #100 a stray string in the middle");
+    expect(out.text).toContain("- #200 42");
+    expect(out.text).toContain("- #300 null");
+    expect(out.text).toMatch(/\[headroom: \d+ of 400 items omitted at \$/);
+  });
+
+  it("cuts very wide objects by key with a marker", () => {
+    const wide: Record<string, unknown> = {};
+    for (let i = 0; i < 3000; i++) wide[`feature_flag_${i}`] = { enabled: i % 2 === 0, owner: "platform" };
+    wide.feature_flag_1234 = { enabled: false, owner: "platform", error: "flag store unreachable" };
+    const out = crush(wide);
+    expect(out.text).toContain("feature_flag_1234:");
+    expect(out.text).toContain("flag store unreachable");
+    expect(out.text).toMatch(/\[headroom: \d+ of 3000 keys omitted at \$/);
+  });
+
+  it("cuts a very long string in the middle with a marker", () => {
+    const body = "BEGIN " + "lorem ipsum dolor sit amet ".repeat(4000) + " END";
+    const out = crush({ id: 1, body });
+    expect(out.text).toContain('body: "BEGIN lorem');
+    expect(out.text).toMatch(/\[headroom: \d+ of \d+ chars omitted at \$\.body \(middle of the string\); headroom_retrieve hash=/);
+    expect(out.text).toContain(' END"');
+  });
+
+  it("survives 100 levels of nesting", () => {
+    let deep: unknown = Array.from({ length: 300 }, (_, i) => ({ i, text: `leaf ${i} with some words in it` }));
+    for (let level = 0; level < 100; level++) deep = { level, child: deep };
+    const out = crush(deep);
+    expect(out.text).toMatch(/^level: 99$/m);
+    expect(out.text).toMatch(/^ +level: 0$/m);
+    expect(out.text).toMatch(/\[headroom: \d+ of 300 items omitted at \$(\.child){100}/);
+  });
+
+  it("is deterministic: the same input gives the same bytes", () => {
+    const a = crush(needleLogs(), { query: "payment gateway" });
+    const b = crush(needleLogs(), { query: "payment gateway" });
+    expect(a.text).toBe(b.text);
+    expect(a.omitted).toEqual(b.omitted);
+  });
+
+  it("declines text that is not JSON (the router moves on)", () => {
+    const out = jsonCompressor.compress({
+      sample: createSample("not json", undefined),
+      hash: HASH,
+      budgetTokens: 1000,
+      originalTokens: 2,
+      countTokens: (s) => tokens.measure(s).tokens,
+    });
+    expect(out).toBeNull();
+    expect(jsonCompressor.detect(createSample("not json", undefined))).toBe(0);
+    expect(jsonCompressor.detect(createSample(' [{"a":1}]', undefined))).toBe(1);
+  });
+});
+
+describe("JSON through the engine", () => {
+  it.each([["[]"], ['[{"a":1},{"a":2},{"a":3}]'], ["not json"], ["[1,2,3]"]])("returns %s unchanged, without a hash", async (input) => {
+    const result = await engine.compress({ content: input });
+    expect(result.compressed).toBe(input);
+    expect(result.hash).toBeUndefined();
+    expect(result.compressor).toBe("none");
+  });
+
+  it("accepts a JSON value as well as a string", async () => {
+    const result = await engine.compress({ content: needleLogs() });
+    expect(result.content_type).toBe("json");
+    expect(result.compressed).toContain("PG-5523");
+    expect([...result.compressed.matchAll(MARKER_HASH_PATTERN)].every((m) => m[1] === result.hash)).toBe(true);
+  });
+
+  it("makes every omitted string and number retrievable", async () => {
+    const strings = Array.from({ length: 500 }, (_, i) => `build step ${i} finished without incident`);
+    const numbers = Array.from({ length: 500 }, (_, i) => 7 * i);
+    const content = JSON.stringify({ strings, numbers });
+    const result = await engine.compress({ content });
+    expect(result.omitted.map((o) => o.where).sort()).toEqual(["$.numbers", "$.strings"]);
+    const full = await engine.retrieve({ hash: result.hash! });
+    expect(full.content).toBe(content);
+    const one = await engine.retrieve({ hash: result.hash!, query: "build step 377" });
+    expect(one.content.split("\n")[0]).toBe('$.strings[377]: "build step 377 finished without incident"');
+  });
+
+  it.each(jsonManifest().map((f) => [f.file, f] as const))("%s: keeps every planted anomaly and saves >= 80%%", async (_, f) => {
+    const result = await engine.compress({ content: fixture(`json/${f.file}`), query: f.query });
+    for (const needle of f.mustKeep) expect(result.compressed).toContain(needle);
+    expect(result.compressed_tokens).toBeLessThanOrEqual(result.original_tokens * 0.2);
+  });
+
+  it("never returns more tokens than it was given", async () => {
+    for (const f of jsonManifest()) {
+      const result = await engine.compress({ content: fixture(`json/${f.file}`) });
+      expect(result.compressed_tokens).toBeLessThan(result.original_tokens);
+    }
+  });
+});

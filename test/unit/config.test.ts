@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseDuration } from "../../src/config.js";
+
+describe("config", () => {
+  it("defaults to a SQLite file under XDG_DATA_HOME, else ~/.local/share", () => {
+    expect(loadConfig([], { XDG_DATA_HOME: "/data" }).store).toEqual({ kind: "sqlite", path: "/data/headroom-mcp/store.sqlite" });
+    const config = loadConfig([], {});
+    expect(config.store.kind === "sqlite" && config.store.path).toMatch(/\.local\/share\/headroom-mcp\/store\.sqlite$/);
+    expect(config.ttlMs).toBe(24 * 3_600_000);
+  });
+
+  it("reads flags over environment variables", () => {
+    const config = loadConfig(["--store", "/tmp/x.db", "--ttl", "90m", "--log-level", "debug"], { HEADROOM_STORE: "memory", HEADROOM_TTL: "2h", HEADROOM_MAX_INPUT_MB: "5" }, "/");
+    expect(config.store).toEqual({ kind: "sqlite", path: "/tmp/x.db" });
+    expect(config.ttlMs).toBe(90 * 60_000);
+    expect(config.maxInputBytes).toBe(5 * 1024 * 1024);
+    expect(config.logLevel).toBe("debug");
+    expect(loadConfig([], { HEADROOM_STORE: "memory" }).store).toEqual({ kind: "memory" });
+    expect(loadConfig(["--store", "/var/lib/headroom"], {}).store).toEqual({ kind: "sqlite", path: "/var/lib/headroom/store.sqlite" });
+  });
+
+  it("explains bad flags", () => {
+    expect(() => loadConfig(["--nope"], {})).toThrow(ConfigError);
+    expect(() => loadConfig(["--nope"], {})).toThrow(/--help/);
+    expect(() => loadConfig(["--ttl", "soon"], {})).toThrow(/not a duration/);
+    expect(() => loadConfig(["--log-level", "loud"], {})).toThrow(/silent, error, warn, info, debug/);
+    expect(() => loadConfig(["--store", "redis://localhost:6379"], {})).toThrow(/not supported/);
+    expect(() => loadConfig(["frobnicate"], {})).toThrow(/unknown command/);
+    expect(parseDuration("3600", "ttl")).toBe(3_600_000);
+    expect(parseDuration("7d", "ttl")).toBe(7 * 86_400_000);
+  });
+
+  it("recognises --help and --version", () => {
+    expect(loadConfig(["--help"], {}).command).toBe("help");
+    expect(loadConfig(["-v"], {}).command).toBe("version");
+  });
+});
