@@ -69,24 +69,34 @@ export class TokenCounter {
  * Such runs are counted in 64-character chunks, which costs at most a token per chunk in
  * accuracy and keeps a 1 MB run from taking minutes.
  */
-const LONG_RUN = /\s{96,}|[^\s]{160,}/g;
+const LONG_SPACE_RUN = 96;
+const LONG_WORD_RUN = 160;
 const RUN_CHUNK = 64;
 
 function encodeLength(encoder: Tiktoken, text: string): number {
-  if (text.length === 0) return 0;
-  LONG_RUN.lastIndex = 0;
-  if (!LONG_RUN.test(text)) return encoder.encode(text).length;
-  LONG_RUN.lastIndex = 0;
   let tokens = 0;
-  let at = 0;
-  for (const match of text.matchAll(LONG_RUN)) {
-    if (match.index > at) tokens += encoder.encode(text.slice(at, match.index)).length;
-    const run = match[0];
-    for (let i = 0; i < run.length; i += RUN_CHUNK) tokens += encoder.encode(run.slice(i, i + RUN_CHUNK)).length;
-    at = match.index + run.length;
+  let flushed = 0;
+  let runStart = 0;
+  let runIsSpace = false;
+  // one linear scan for runs of whitespace or of non-whitespace that are too long for BPE
+  for (let i = 0; i <= text.length; i++) {
+    const isSpace = i < text.length && isWhitespace(text.charCodeAt(i));
+    if (i < text.length && isSpace === runIsSpace) continue;
+    const runLength = i - runStart;
+    if (runLength >= (runIsSpace ? LONG_SPACE_RUN : LONG_WORD_RUN)) {
+      if (runStart > flushed) tokens += encoder.encode(text.slice(flushed, runStart)).length;
+      for (let j = runStart; j < i; j += RUN_CHUNK) tokens += encoder.encode(text.slice(j, Math.min(i, j + RUN_CHUNK))).length;
+      flushed = i;
+    }
+    runStart = i;
+    runIsSpace = isSpace;
   }
-  if (at < text.length) tokens += encoder.encode(text.slice(at)).length;
+  if (flushed < text.length) tokens += encoder.encode(flushed === 0 ? text : text.slice(flushed)).length;
   return tokens;
+}
+
+function isWhitespace(c: number): boolean {
+  return c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11;
 }
 
 /**

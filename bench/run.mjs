@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// npm run bench — compression ratio and speed on the fixtures, and server start-up time.
+// Runs the built engine in-process (dist/), with a warm tokenizer and an in-memory store, so the
+// times are compression + token counting; start-up is measured on the real server over stdio.
+import { readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { createHeadroom, createLogger } from "../dist/index.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const quick = process.argv.includes("--quick");
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function timeRuns(fn, minRuns, minMs) {
+  const times = [];
+  const started = performance.now();
+  let last;
+  while (times.length < minRuns || (performance.now() - started < minMs && times.length < 200)) {
+    const t0 = performance.now();
+    last = await fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95), runs: times.length, last };
+}
+
+function table(rows, columns) {
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (cells) => "| " + cells.map((cell, i) => String(cell).padEnd(widths[i])).join(" | ") + " |";
+  console.log(line(columns));
+  console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
+  for (const r of rows) console.log(line(columns.map((c) => r[c])));
+}
+
+const kb = (bytes) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`);
+
+async function compressionBench() {
+  const headroom = createHeadroom({ store: { kind: "memory" }, ttlMs: 3_600_000, storeMaxBytes: 4 * 1024 ** 3, logger: createLogger("warn") });
+  await headroom.tokens.warmUp();
+  const manifest = JSON.parse(readFileSync(join(root, "fixtures/json/manifest.json"), "utf8"));
+  const rows = [];
+  for (const f of manifest) {
+    const content = readFileSync(join(root, "fixtures/json", f.file), "utf8");
+    for (const query of [undefined, f.query]) {
+      const { p50, p95, runs, last } = await timeRuns(() => headroom.engine.compress({ content, query }), quick ? 3 : 7, quick ? 300 : 2000);
+      const kept = f.mustKeep.filter((s) => last.compressed.includes(s)).length;
+      rows.push({
+        input: `${f.file}${query ? " +query" : ""}`,
+        size: kb(Buffer.byteLength(content)),
+        "tokens before": last.original_tokens + (last.tokens_estimated ? "≈" : ""),
+        "tokens after": last.compressed_tokens,
+        saved: `${(100 * (1 - last.compressed_tokens / last.original_tokens)).toFixed(1)}%`,
+        "ms p50": p50.toFixed(1),
+        "ms p95": p95.toFixed(1),
+        "MB/s": (Buffer.byteLength(content) / 1024 / 1024 / (p50 / 1000)).toFixed(1),
+        anomalies: query ? `${kept}/${f.mustKeep.length}` : "-",
+        runs,
+        _bytes: Buffer.byteLength(content),
+        _saved: 1 - last.compressed_tokens / last.original_tokens,
+        _p50: p50,
+        _query: Boolean(query),
+        _allKept: kept === f.mustKeep.length,
+      });
+    }
+  }
+  await headroom.close();
+  return rows;
+}
+
+async function startupBench() {
+  const cli = join(root, "dist/cli.js");
+  const times = [];
+  for (let i = 0; i < (quick ? 3 : 7); i++) {
+    const store = join(mkdtempSync(join(tmpdir(), "headroom-bench-")), "store.sqlite");
+    const t0 = performance.now();
+    const transport = new StdioClientTransport({ command: process.execPath, args: [cli, "--store", store, "--log-level", "warn"], stderr: "ignore" });
+    const client = new Client({ name: "bench", version: "1.0.0" });
+    await client.connect(transport);
+    await client.listTools();
+    times.push(performance.now() - t0);
+    await client.close();
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
+const rows = await compressionBench();
+console.log("\n## JSON compression (in-process: routing, crushing, token counting, store write)\n");
+table(rows, ["input", "size", "tokens before", "tokens after", "saved", "ms p50", "ms p95", "MB/s", "anomalies", "runs"]);
+
+const arrays = rows.filter((r) => r._query && r._bytes > 100 * 1024).map((r) => r._saved).sort((a, b) => a - b);
+const medianSaved = arrays[Math.floor(arrays.length / 2)];
+const perMb = rows.filter((r) => r._bytes > 512 * 1024 && !r._query).map((r) => r._p50 / (r._bytes / 1024 / 1024)).sort((a, b) => a - b);
+console.log("\n## Targets\n");
+console.log(`- median savings on arrays of >= 100 records (with query): ${(100 * medianSaved).toFixed(1)}% (target >= 80%)`);
+console.log(`- every planted anomaly kept: ${rows.filter((r) => r._query).every((r) => r._allKept) ? "yes" : "NO"}`);
+console.log(`- compression time per MB of JSON, p50 (median over inputs > 512 KB): ${perMb[Math.floor(perMb.length / 2)].toFixed(1)} ms (target <= 50 ms)`);
+
+const startup = await startupBench();
+console.log(`- server start-up to a tools/list answer (spawn, initialize, tools/list): p50 ${startup.p50.toFixed(0)} ms, p95 ${startup.p95.toFixed(0)} ms (target <= 400 ms)`);
