@@ -1,10 +1,9 @@
 import { omissionMarker } from "../../ccr/marker.js";
 import type { OmissionRecord } from "../types.js";
 import { constantsNote, firstOccurrences, isScalar, labelled, type DocumentFacts, type Row, type TableShape } from "./facts.js";
-import { analyseArray } from "./signals.js";
-import { childPath, formatKey, formatScalar, isPlainObject, type Json } from "./format.js";
+import { childPath, formatKey, formatScalar, type Json } from "./format.js";
 import { selectItems } from "./select.js";
-import { meanAndStd } from "./signals.js";
+import { analyseArray, meanAndStd } from "./signals.js";
 
 /**
  * Renders a JSON document as a compact outline:
@@ -78,10 +77,7 @@ class OutlineWriter {
       this.wideObject(value, keys, path, childIndent, budget, depth);
       return;
     }
-    const budgets = allocate(
-      keys.map((k) => k.length + 4 + this.size(value[k]!)),
-      budget,
-    );
+    const budgets = allocate(keys.map((k) => k.length + 4 + this.size(value[k]!)), budget);
     keys.forEach((key, i) => this.value(formatKey(key), value[key]!, childPath(path, key), childIndent, budgets[i]!, depth + 1));
   }
 
@@ -209,7 +205,6 @@ class OutlineWriter {
   private size(value: Json): number {
     return this.options.facts.size(value);
   }
-
 }
 
 function numberFacts(values: readonly number[]): string {
