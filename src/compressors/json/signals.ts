@@ -104,13 +104,15 @@ const MIN_ITEMS_FOR_STATISTICS = 8;
 const OUTLIER_SIGMA = 2;
 const MAX_CATEGORY_VALUES = 50;
 const RARE_SHARE = 0.05;
+/** Up to this many items matching an exact query anchor are always kept. */
+const MAX_IDENTIFIED = 20;
 /** If one critical reason covers more than this share of the items it is the norm, not a signal. */
 const NORM_SHARE = 0.5;
 
 /**
  * Analyses an array. `texts` are the items' compact JSON (already computed by the caller for
  * de-duplication) and `constantKeys` are fields equal in every item (factored out, so they carry
- * no signal). `categoryField` is a dotted path (`status.phase`) into every item.
+ * no signal).
  */
 export function analyseArray(
   items: readonly Json[],
@@ -161,11 +163,17 @@ export function analyseArray(
 
 function addQuerySignals(texts: readonly string[], query: QueryContext, critical: Map<number, string>, notable: Notable[]): void {
   if (query.anchors.length > 0) {
+    const matches: number[] = [];
     texts.forEach((text, i) => {
-      if (critical.has(i)) return;
       const lower = text.toLowerCase();
-      if (query.anchors.some((a) => lower.includes(a))) critical.set(i, "query match");
+      if (!critical.has(i) && query.anchors.some((a) => lower.includes(a))) matches.push(i);
     });
+    // an "id" that a large share of the items contain does not identify anything: rank it instead
+    const identifying = matches.length <= Math.max(MAX_IDENTIFIED, texts.length * RARE_SHARE);
+    for (const i of matches) {
+      if (identifying) critical.set(i, "query match");
+      else notable.push({ index: i, score: 3.9, label: "query match" });
+    }
   }
   const scores = bm25Scores(texts, query.text);
   let max = 0;

@@ -96,6 +96,13 @@ describe("JSON crusher: what must survive", () => {
     expect(kept).toContain(120);
   });
 
+  it("does not treat a query term that most items contain as an identifier", () => {
+    const items = Array.from({ length: 1000 }, (_, i) => ({ id: i, endpoint: "/v1/payments/charge", latency_ms: 20 + (i % 30), note: `charge ${i} settled` }));
+    const out = crush(items, { query: "errors on /v1/payments/charge", budget: 1000 });
+    expect(keptIndices(out.text).length).toBeLessThan(100); // not the 200 an "always keep" would force
+    expect(tokens.measure(out.text).tokens).toBeLessThanOrEqual(1150);
+  });
+
   it("keeps every item with a structured error signal even beyond the budget", () => {
     const items = Array.from({ length: 300 }, (_, i) => ({ id: i, value: 100, ...(i % 3 === 0 ? { error: `boom ${i}`, status: "failed" } : { status: "ok" }) }));
     const kept = keptIndices(crush(items, { budget: 500 }).text);
