@@ -74,7 +74,7 @@ describe("the server over stdio", () => {
     expect(stats.session).toMatchObject({ compressions: 1, retrievals: 1 });
     expect(stats.all_time).toMatchObject({ compressions: 2, retrievals: 4, retrieval_misses: 1 });
     expect(stats.all_time.by_content_type.json!.tokens_saved).toBeGreaterThan(40_000);
-    expect(stats.store).toMatchObject({ kind: "sqlite", entries: 2 });
+    expect(stats.store).toMatchObject({ kind: "sqlite", entries: 2, ttl_ms: 24 * 3_600_000, max_bytes: 1024 ** 3 });
     expect(stats.store.bytes).toBeGreaterThan(content.length);
   });
 

@@ -34,8 +34,8 @@ export function registerStatsTool(server: McpServer, engine: Engine, logger: Log
           degraded: z.string().optional(),
           entries: z.number(),
           bytes: z.number(),
-          ttlMs: z.number(),
-          maxBytes: z.number(),
+          ttl_ms: z.number(),
+          max_bytes: z.number(),
         }),
         tokenizer: z.string(),
       },
@@ -44,8 +44,9 @@ export function registerStatsTool(server: McpServer, engine: Engine, logger: Log
     async () => {
       try {
         const stats = await engine.stats();
-        const { degraded, ...store } = stats.store;
-        return toolResult({ ...stats, store: degraded ? { ...store, degraded } : store });
+        const { kind, location, degraded, entries, bytes, ttlMs, maxBytes } = stats.store;
+        const store = { kind, location, ...(degraded ? { degraded } : {}), entries, bytes, ttl_ms: ttlMs, max_bytes: maxBytes };
+        return toolResult({ ...stats, store });
       } catch (error) {
         return toolError(error, logger, "headroom_stats");
       }
