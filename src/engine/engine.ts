@@ -131,7 +131,9 @@ export class Engine {
         continue;
       }
       if (!output) continue;
-      const compressedTokens = output.text.length <= EXACT_COUNT_LIMIT ? countTokens(output.text) : output.text.length <= EXACT_OUTPUT_COUNT_CHARS ? await tokens.countExact(output.text) : countTokens(output.text);
+      // results are counted exactly up to 512 KB (the memoised counter is exact up to 48 KB)
+      const exactNeeded = output.text.length > EXACT_COUNT_LIMIT && output.text.length <= EXACT_OUTPUT_COUNT_CHARS;
+      const compressedTokens = exactNeeded ? await tokens.countExact(output.text) : countTokens(output.text);
       if (compressedTokens >= original.tokens * WORTHWHILE_RATIO) {
         return passThrough(candidate.reason, "compression would not save at least 10%: returned unchanged");
       }
