@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// npm run eval:logs [-- DIR] [--dump OUTDIR]
+// Clusters every <S>/<S>_2k.log under DIR (default ../shared/data/loghub) and prints grouping
+// accuracy (GA) per system against <S>_2k.log_structured.csv, the token savings of the log
+// compressor, whether every ERROR/WARN/FATAL-level line survived verbatim, and the average GA.
+// GA: a line is correct when the set of lines in its cluster equals the set of lines sharing
+// its ground-truth EventId. With --dump, writes <S>.clusters.csv (LineId,ClusterId).
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseLog } from "../dist/compressors/logs/parse.js";
+import { createHeadroom, createLogger } from "../dist/index.js";
+
+const args = process.argv.slice(2);
+const dumpAt = args.indexOf("--dump");
+const dumpDir = dumpAt >= 0 ? resolve(args[dumpAt + 1]) : undefined;
+const positional = args.filter((a, i) => !a.startsWith("--") && (dumpAt < 0 || i !== dumpAt + 1));
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dir = resolve(positional[0] ?? join(root, "..", "shared", "data", "loghub"));
+if (!existsSync(dir)) {
+  console.error(`no log datasets at ${dir}: pass the folder that holds <S>/<S>_2k.log`);
+  process.exit(2);
+}
+if (dumpDir) mkdirSync(dumpDir, { recursive: true });
+
+/** Minimal RFC 4180 reader: quoted fields, doubled quotes, commas and newlines inside quotes. */
+function readCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") row.push(field), (field = "");
+    else if (c === "\n") row.push(field), rows.push(row), (row = []), (field = "");
+    else if (c !== "\r") field += c;
+  }
+  if (field !== "" || row.length > 0) row.push(field), rows.push(row);
+  return rows;
+}
+
+function groupingAccuracy(predicted, truth) {
+  const byTruth = new Map();
+  const byPredicted = new Map();
+  truth.forEach((t, i) => (byTruth.get(t) ?? byTruth.set(t, []).get(t)).push(i));
+  predicted.forEach((p, i) => (byPredicted.get(p) ?? byPredicted.set(p, []).get(p)).push(i));
+  let correct = 0;
+  for (const members of byPredicted.values()) {
+    const t = truth[members[0]];
+    if (members.every((i) => truth[i] === t) && byTruth.get(t).length === members.length) correct += members.length;
+  }
+  return correct / truth.length;
+}
+
+const LEVEL_LINE = /\b(ERROR|WARN|WARNING|FATAL|error|warn|fatal)\b/;
+
+const headroom = createHeadroom({ store: { kind: "memory" }, ttlMs: 3_600_000, storeMaxBytes: 1 << 30, logger: createLogger("warn") });
+const systems = readdirSync(dir).filter((s) => existsSync(join(dir, s, `${s}_2k.log`))).sort();
+const results = [];
+for (const s of systems) {
+  const text = readFileSync(join(dir, s, `${s}_2k.log`), "utf8").replace(/\n$/, "");
+  const lines = text.split("\n");
+  const table = readCsv(readFileSync(join(dir, s, `${s}_2k.log_structured.csv`), "utf8"));
+  const header = table[0];
+  const eventCol = header.indexOf("EventId");
+  const levelCol = header.indexOf("Level");
+  const rows = table.slice(1).filter((r) => r.length > 1);
+  const truth = rows.map((r) => r[eventCol]);
+  const parsed = parseLog(lines);
+  const predicted = Array.from(parsed.clusterOf);
+  const ga = groupingAccuracy(predicted.slice(0, truth.length), truth);
+  if (dumpDir) writeFileSync(join(dumpDir, `${s}.clusters.csv`), "LineId,ClusterId\n" + predicted.map((c, i) => `${i + 1},C${c}`).join("\n") + "\n");
+
+  const result = await headroom.engine.compress({ content: text, contentType: "logs" });
+  const levelLines = levelCol >= 0 ? rows.map((r, i) => (/^(WARN|WARNING|ERROR|FATAL|error|warn|fatal|crit)$/i.test(r[levelCol]) ? i : -1)).filter((i) => i >= 0) : [];
+  const missing = levelLines.filter((i) => !result.compressed.includes(lines[i]));
+  results.push({ s, ga, clusters: parsed.clusters.length, truthTemplates: new Set(truth).size, before: result.original_tokens, after: result.compressed_tokens, levelLines: levelLines.length, missing: missing.length, compressor: result.compressor });
+}
+await headroom.close();
+
+const pad = (v, n) => String(v).padEnd(n);
+console.log(`${pad("system", 11)} ${pad("GA", 6)} ${pad("clusters/truth", 15)} ${pad("tokens before → after", 24)} ${pad("saved", 7)} level lines kept`);
+for (const r of results) {
+  console.log(
+    `${pad(r.s, 11)} ${pad(r.ga.toFixed(3), 6)} ${pad(`${r.clusters}/${r.truthTemplates}`, 15)} ${pad(`${r.before} → ${r.after}`, 24)} ${pad(`${(100 * (1 - r.after / r.before)).toFixed(1)}%`, 7)} ${r.levelLines === 0 ? "-" : `${r.levelLines - r.missing}/${r.levelLines}`}${r.compressor === "logs" ? "" : ` (${r.compressor})`}`,
+  );
+}
+const average = results.reduce((sum, r) => sum + r.ga, 0) / results.length;
+console.log(`average GA ${average.toFixed(3)}`);

@@ -1,0 +1,75 @@
+/**
+ * Turns a message into template tokens: whitespace-separated tokens, with every variable (numbers,
+ * ids, hex, addresses, paths, quantities such as `1234 bytes` or `(1.2 KB)`) replaced by `<*>`
+ * and runs of variables collapsed into one, so `lifetime <1 sec` and `lifetime 00:02` share a
+ * template. Each `<*>` keeps the original text it stands for.
+ */
+export const WILDCARD = "<*>";
+
+export interface MaskedMessage {
+  tokens: string[];
+  /** Original text of each `<*>` in `tokens`, in order. */
+  values: string[];
+}
+
+const UNITS = new Set(
+  "b byte bytes kb kib mb mib gb gib tb ms msec msecs millis s sec secs second seconds min mins minute minutes h hr hrs hours us µs ns % times".split(" "),
+);
+/** e-mail, URL, name:port, or a domain with a common top-level domain */
+const ADDRESS = /^[\w.+-]+@[\w-]+\.[\w.-]+$|^[a-z][a-z0-9+.-]*:\/\/|^[a-z0-9][a-z0-9.-]*:\d{1,5}$|^(?:[\w-]+\.)+(?:com|net|org|edu|gov|io|dev|app|cloud|local|internal|cn|hk|uk|de|fr|jp|ru|us|eu|info|biz)$/i;
+/** a lower-case host name with two or more dots (`a.b.example.com.mx`; not `org.apache.Foo`) */
+const HOST = /^(?:[a-z0-9-]+\.){2,}[a-z]{2,6}$/;
+const PATH = /^[~.]?\/[^\s]*\/|^[A-Za-z]:\\/;
+/** Numbers, IPs with ports, hex ids, dotted versions: the variable parts inside a token. */
+const VARIABLE_PART = /\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?|0x[0-9a-f]+|(?<![a-z])[0-9a-f]*\d[0-9a-f]*[a-f][0-9a-f]*(?![a-z])|[-+]?\d+(?:[.,:]\d+)*/gi;
+const KEY_VALUE = /^([A-Za-z_][\w.-]*=)(.+)$/;
+const ONLY_WILDCARDS = /^[^\p{L}]*$/u;
+
+/**
+ * `1234` → `<*>`; `[10.0.0.1]` → `<*>`; `onExtend:1514038530000` → `onExtend:<*>`;
+ * `blk_-6952295868487656571` → `blk_<*>`. Returns the masked token and what was masked.
+ */
+export function maskToken(token: string): { masked: string; parts: string[] } {
+  const core = token.replace(/^[([{<"'`]+|[)\]}>"'`,;:.!?]+$/g, "");
+  if (core.length > 0 && (ADDRESS.test(core) || HOST.test(core) || PATH.test(core))) return { masked: WILDCARD, parts: [token] };
+  // key=value: the value is judged on its own (`rhost=ec2-1-2-3-4.compute.amazonaws.com`)
+  const pair = KEY_VALUE.exec(token);
+  if (pair) {
+    const value = maskToken(pair[2]!);
+    if (value.masked === WILDCARD) return { masked: `${pair[1]}${WILDCARD}`, parts: value.parts };
+  }
+  const parts: string[] = [];
+  const masked = token.replace(VARIABLE_PART, (m) => {
+    parts.push(m);
+    return WILDCARD;
+  });
+  if (parts.length === 0) return { masked: token, parts };
+  // nothing but variables and punctuation left: the whole token is one variable
+  if (ONLY_WILDCARDS.test(masked.replaceAll(WILDCARD, ""))) return { masked: WILDCARD, parts: [token] };
+  return { masked, parts };
+}
+
+export function isVariableToken(token: string): boolean {
+  return maskToken(token).masked === WILDCARD;
+}
+
+export function maskMessage(message: string): MaskedMessage {
+  const raw = message.split(/\s+/).filter((t) => t.length > 0);
+  const tokens: string[] = [];
+  const values: string[] = [];
+  for (const token of raw) {
+    const previousIsVariable = tokens.length > 0 && tokens[tokens.length - 1] === WILDCARD;
+    const { masked, parts } = maskToken(token);
+    if (masked === WILDCARD || (previousIsVariable && UNITS.has(token.replace(/[,;:.)]+$/, "").toLowerCase()))) {
+      if (previousIsVariable) values[values.length - 1] += ` ${token}`;
+      else {
+        tokens.push(WILDCARD);
+        values.push(token);
+      }
+    } else {
+      tokens.push(masked);
+      values.push(...parts);
+    }
+  }
+  return { tokens, values };
+}

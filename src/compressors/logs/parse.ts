@@ -1,0 +1,71 @@
+import { Drain, type Cluster, type DrainConfig } from "./drain.js";
+import { splitHeader } from "./header.js";
+import { maskMessage, WILDCARD } from "./mask.js";
+
+/** Every line of a log, clustered: the cluster of each line and the variable values it carried. */
+export interface ParsedLog {
+  clusters: Cluster[];
+  clusterOf: Int32Array;
+  values: string[][];
+}
+
+/** A generalised position with at most this many distinct words is an enumeration, not a variable. */
+const MAX_ENUMERATED = 3;
+const KEYWORD = /^[^a-z]*[A-Z][^a-z]*$/;
+
+export function parseLog(lines: readonly string[], config?: DrainConfig): ParsedLog {
+  const drain = new Drain(config);
+  const tokensOf: string[][] = new Array(lines.length);
+  const values: string[][] = new Array(lines.length);
+  const joined = new Int32Array(lines.length);
+  lines.forEach((line, i) => {
+    const masked = maskMessage(splitHeader(line).message);
+    tokensOf[i] = masked.tokens;
+    values[i] = masked.values;
+    joined[i] = drain.add(masked.tokens).id;
+  });
+  return splitEnumerations(drain.clusters, joined, tokensOf, values);
+}
+
+/**
+ * Drain generalises any position where lines disagree. Where the disagreement is between a few
+ * words (`HTTPS` / `SOCKS5`, `Could not resolve` / `connection attempt failed`), those are
+ * different events, not one event with a variable: such clusters are split by those words.
+ */
+function splitEnumerations(drained: readonly Cluster[], joined: Int32Array, tokensOf: string[][], values: string[][]): ParsedLog {
+  const members = new Map<number, number[]>();
+  joined.forEach((c, i) => (members.get(c) ?? members.set(c, []).get(c)!).push(i));
+  const clusters: Cluster[] = [];
+  const clusterOf = new Int32Array(joined.length);
+  for (const cluster of drained) {
+    const lines = members.get(cluster.id) ?? [];
+    const enumerated: number[] = [];
+    cluster.template.forEach((token, position) => {
+      if (token !== WILDCARD) return;
+      const words = new Set<string>();
+      for (const i of lines) {
+        const word = tokensOf[i]![position]!;
+        if (word === WILDCARD) return; // a masked variable somewhere: a real variable
+        words.add(word);
+        if (words.size > MAX_ENUMERATED) return;
+      }
+      enumerated.push(position);
+    });
+    // One differing lower-case word is a name (`for root`, `for admin`); a phrase that differs, or a
+    // differing upper-case keyword (`HTTPS` / `SOCKS5`), marks a different event.
+    if (enumerated.length === 1 && !lines.every((i) => KEYWORD.test(tokensOf[i]![enumerated[0]!]!))) enumerated.length = 0;
+    const groups = new Map<string, number[]>();
+    for (const i of lines) {
+      const key = enumerated.map((p) => tokensOf[i]![p]).join("\u0000");
+      (groups.get(key) ?? groups.set(key, []).get(key)!).push(i);
+    }
+    for (const group of groups.values()) {
+      const template = [...cluster.template];
+      for (const p of enumerated) template[p] = tokensOf[group[0]!]![p]!;
+      const id = clusters.length;
+      clusters.push({ id, template, size: group.length });
+      for (const i of group) clusterOf[i] = id;
+    }
+  }
+  return { clusters, clusterOf, values };
+}
