@@ -1,4 +1,5 @@
 import { jsonCompressor } from "./json/index.js";
+import { logsCompressor } from "./logs/index.js";
 import { textCompressor } from "./text.js";
 import type { Compressor } from "./types.js";
 
@@ -7,4 +8,4 @@ import type { Compressor } from "./types.js";
  * Adding a compressor is adding a module and a line here. The text compressor must stay last:
  * it accepts anything.
  */
-export const COMPRESSORS: readonly Compressor[] = [jsonCompressor, textCompressor];
+export const COMPRESSORS: readonly Compressor[] = [jsonCompressor, logsCompressor, textCompressor];

@@ -1,7 +1,7 @@
-import { omissionMarker } from "../ccr/marker.js";
 import { bm25Scores, rankByScore } from "../relevance/bm25.js";
 import { exactAnchors } from "../relevance/terms.js";
-import type { Compressor, CompressionJob, CompressorOutput, OmissionRecord } from "./types.js";
+import { fillCheapGaps, renderLineSelection } from "./lines.js";
+import type { Compressor, CompressionJob, CompressorOutput } from "./types.js";
 
 /**
  * Plain-text fallback: whatever no other compressor claims. Keeps the beginning and the end,
@@ -50,7 +50,8 @@ export const textCompressor: Compressor = {
       seen.add(norm);
       keep(i);
     }
-    return renderWithGaps(lines, kept, job.hash);
+    fillCheapGaps(lines, kept);
+    return renderLineSelection({ lines, kept, hash: job.hash });
   },
 };
 
@@ -82,31 +83,4 @@ function rankSignalLines(lines: readonly string[], query: string | undefined): n
     if (HEADING.test(line.trim())) order.push(i);
   });
   return order;
-}
-
-function renderWithGaps(lines: readonly string[], kept: Uint8Array, hash: string): CompressorOutput {
-  const out: string[] = [];
-  const omitted: OmissionRecord[] = [];
-  let i = 0;
-  while (i < lines.length) {
-    if (kept[i]) {
-      out.push(lines[i]!);
-      i++;
-      continue;
-    }
-    const start = i;
-    let blank = 0;
-    while (i < lines.length && !kept[i]) {
-      if (lines[i]!.trim() === "") blank++;
-      i++;
-    }
-    const count = i - start;
-    const where = count === 1 ? `line ${start + 1}` : `lines ${start + 1}-${i}`;
-    const categories: Array<[string, number]> = [];
-    if (count - blank > 0) categories.push(["text", count - blank]);
-    if (blank > 0) categories.push(["blank", blank]);
-    omitted.push({ where, unit: "lines", omitted: count, total: lines.length, categories: Object.fromEntries(categories) });
-    out.push(omissionMarker({ hash, unit: "lines", omitted: count, total: lines.length, where, categories }));
-  }
-  return { text: out.join("\n"), omitted };
 }

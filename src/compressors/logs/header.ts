@@ -38,18 +38,18 @@ export interface SplitLine {
   message: string;
 }
 
-export function splitHeader(line: string): SplitLine {
-  let rest = line;
-  let matched = false;
+/** The line without its leading timestamp (the whole line when it has none). */
+export function withoutTimestamp(line: string): string {
   for (const pattern of TIMESTAMPS) {
-    const m = pattern.exec(rest);
-    if (m) {
-      rest = rest.slice(m[0].length);
-      matched = true;
-      break;
-    }
+    const m = pattern.exec(line);
+    if (m) return line.slice(m[0].length);
   }
-  if (!matched) return { header: "", message: line };
+  return line;
+}
+
+export function splitHeader(line: string): SplitLine {
+  let rest = withoutTimestamp(line);
+  if (rest === line) return { header: "", message: line };
 
   // `|`-separated headers: 20171223-22:15:29:606|Step_LSC|30002312|message
   if (rest.startsWith("|")) {

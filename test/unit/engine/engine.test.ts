@@ -47,8 +47,8 @@ describe("engine: compress", () => {
     const { engine } = await memoryEngine(tokens);
     const log = Array.from({ length: 400 }, (_, i) => `2026-11-20 10:00:${String(i % 60).padStart(2, "0")} INFO worker-${i % 4} processed batch ${i}`).join("\n");
     const result = await engine.compress({ content: log, contentType: "json" });
-    expect(result.content_type).toBe("text");
-    expect(result.route).toMatch(/detected text/);
+    expect(result.content_type).toBe("logs");
+    expect(result.route).toMatch(/detected logs/);
   });
 
   it("uses a default budget of 15% between 1,000 and 4,000 tokens", () => {

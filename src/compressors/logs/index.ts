@@ -1,0 +1,226 @@
+import { bm25Scores, rankByScore } from "../../relevance/bm25.js";
+import { exactAnchors } from "../../relevance/terms.js";
+import { fillCheapGaps, renderLineSelection, splitLines } from "../lines.js";
+import type { Compressor, CompressionJob, CompressorOutput, ContentSample } from "../types.js";
+import { classifyLine, isContinuation, LineKind, startsSection } from "./classify.js";
+import { splitHeader, withoutTimestamp } from "./header.js";
+import { parseLog, type ParsedLog } from "./parse.js";
+
+/**
+ * Logs and build/test output. Lines are clustered into templates (shown once each with their
+ * count and a sample of their values); then, in order of importance and while the budget lasts,
+ * lines are kept verbatim with their line numbers: first and last lines and runner summaries
+ * always, failures with their assertion details and stack traces, errors, query matches,
+ * warnings, lines of rare templates, one example of every template. Each run of omitted lines
+ * becomes a marker counting its lines by template.
+ */
+const MIN_LINES = 20;
+const HEAD_LINES = 2;
+const TAIL_LINES = 3;
+const FAILURE_BLOCK_LINES = 30;
+const TEMPLATE_TABLE_SHARE = 0.3;
+const DETECT_SAMPLE_LINES = 200;
+/** Summary and failure lines are kept beyond the budget, up to this many of each. */
+const FORCED_CAP = 100;
+const GAP_MARKER_CHARS = 150;
+
+export const logsCompressor: Compressor = {
+  name: "logs",
+  contentType: "logs",
+
+  detect(sample: ContentSample): number {
+    const lines = firstLines(sample.text, DETECT_SAMPLE_LINES);
+    if (lines.length < 5) return 0;
+    let signals = 0;
+    for (const line of lines) {
+      if (line.trim() === "") continue;
+      if (splitHeader(line).header !== "" || classifyLine(line) !== LineKind.Plain || isContinuation(line) || RUNNER_LINE.test(line)) signals++;
+    }
+    const ratio = signals / lines.filter((l) => l.trim() !== "").length;
+    return ratio >= 0.25 ? Math.min(0.95, 0.5 + ratio * 0.45) : 0;
+  },
+
+  compress(job: CompressionJob): CompressorOutput | null {
+    const text = job.sample.text;
+    const lines = splitLines(text);
+    if (lines.length < MIN_LINES) return null;
+    if (job.originalTokens <= job.budgetTokens) return { text, omitted: [] };
+    const charsPerToken = text.length / Math.max(1, job.originalTokens);
+    const parsed = parseLog(lines);
+    const table = templateTable(parsed, lines.length, job.budgetTokens * charsPerToken * TEMPLATE_TABLE_SHARE);
+    const budgetChars = job.budgetTokens * charsPerToken - table.length;
+    const kept = chooseLines(lines, parsed, budgetChars, job.query);
+    fillCheapGaps(lines, kept);
+    const body = renderLineSelection({ lines, kept, hash: job.hash, numbered: true, categoryOf: (i) => `T${parsed.clusterOf[i]! + 1}` });
+    return { text: `${table}\n${body.text}`, omitted: body.omitted };
+  },
+};
+
+const RUNNER_LINE = /^\s*(?:✓|√|PASS|RUN|ok\s|Compiling|Running|Finished|collected|>\s|\$\s|\[\d+\/\d+\]|\d+\/\d+\s)/;
+
+function firstLines(text: string, count: number): string[] {
+  const out: string[] = [];
+  let at = 0;
+  while (out.length < count && at <= text.length) {
+    const next = text.indexOf("\n", at);
+    out.push(text.slice(at, next === -1 ? text.length : next));
+    if (next === -1) break;
+    at = next + 1;
+  }
+  return out;
+}
+
+/** `T3 ×1221  PacketResponder <*> for block <*> terminating  (e.g. 1 | blk_3886…)`, most frequent first. */
+function templateTable(parsed: ParsedLog, lineCount: number, maxChars: number): string {
+  const firstLine = new Map<number, number>();
+  parsed.clusterOf.forEach((c, i) => {
+    if (!firstLine.has(c)) firstLine.set(c, i);
+  });
+  const order = parsed.clusters.map((c) => c.id).sort((a, b) => parsed.clusters[b]!.size - parsed.clusters[a]!.size || a - b);
+  const rows: string[] = [];
+  let used = 0;
+  let shown = 0;
+  for (const id of order) {
+    const cluster = parsed.clusters[id]!;
+    const sample = parsed.values[firstLine.get(id)!]!.join(" | ");
+    const example = sample === "" ? "" : `  (e.g. ${sample.length > 60 ? `${sample.slice(0, 57)}…` : sample})`;
+    const row = `  T${id + 1} ×${cluster.size}  ${cluster.template.join(" ")}${example}`;
+    if (shown > 0 && used + row.length > maxChars) break;
+    rows.push(row);
+    used += row.length + 1;
+    shown++;
+  }
+  const hiddenLines = order.slice(shown).reduce((sum, id) => sum + parsed.clusters[id]!.size, 0);
+  const more = shown < order.length ? `\n  … ${order.length - shown} rarer templates (${hiddenLines} lines)` : "";
+  return `[headroom: ${lineCount} log lines in ${parsed.clusters.length} templates; lines kept verbatim are numbered, runs of others are counted by template]\n${rows.join("\n")}${more}`;
+}
+
+function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: number, query: string | undefined): Uint8Array {
+  const n = lines.length;
+  const kept = new Uint8Array(n);
+  const gutter = String(n).length + 2;
+  let used = 0;
+  // a line away from other kept lines also costs the marker that its new gap needs
+  const cost = (i: number) => lines[i]!.length + gutter + 1 + (kept[i - 1] || kept[i + 1] ? 0 : GAP_MARKER_CHARS);
+  const keep = (i: number, force: boolean): boolean => {
+    if (i < 0 || i >= n) return false;
+    if (kept[i]) return true;
+    if (!force && used + cost(i) > budgetChars) return false;
+    kept[i] = 1;
+    used += cost(i);
+    return true;
+  };
+  const keepBlock = (from: number, to: number, force: boolean) => {
+    for (let j = Math.max(0, from); j <= Math.min(n - 1, to); j++) if (!keep(j, force)) return;
+  };
+
+  const kinds = lines.map(classifyLine);
+  for (let i = 0; i < Math.min(HEAD_LINES, n); i++) keep(i, true);
+  for (let i = Math.max(0, n - TAIL_LINES); i < n; i++) keep(i, true);
+  const summaries = kinds.flatMap((kind, i) => (kind === LineKind.Summary ? [i] : []));
+  summaries.forEach((i, k) => keep(i, k < FORCED_CAP));
+
+  // failures with the lines that explain them (assertion diff, code frame, stack trace)
+  const failures = kinds.flatMap((kind, i) => (kind === LineKind.Failure ? [i] : []));
+  for (const [k, i] of roundRobinByTemplate(failures, parsed, lines).entries()) {
+    if (!keep(i, k < FORCED_CAP)) continue;
+    keep(i - 1, false);
+    keepBlock(i + 1, failureBlockEnd(lines, kinds, i), false);
+  }
+
+  if (query?.trim()) {
+    const anchors = exactAnchors(query);
+    lines.forEach((line, i) => {
+      const lower = line.toLowerCase();
+      if (anchors.some((a) => lower.includes(a))) keep(i, false);
+    });
+  }
+
+  // every distinct error message at least once (up to a cap), repeats while the budget lasts
+  const errors = kinds.flatMap((kind, i) => (kind === LineKind.Error ? [i] : []));
+  const distinctErrors = firstOfEachMessage(errors, lines);
+  for (const i of roundRobinByTemplate(errors, parsed, lines)) {
+    const force = distinctErrors.has(i) && distinctErrors.size <= FORCED_CAP * 2;
+    if (keep(i, force)) keepBlock(i + 1, continuationEnd(lines, i), false);
+  }
+
+  if (query?.trim()) for (const i of rankByScore(bm25Scores(lines, query)).slice(0, 200)) keep(i, false);
+
+  const warnings = kinds.flatMap((kind, i) => (kind === LineKind.Warning ? [i] : []));
+  for (const i of roundRobinByTemplate(warnings, parsed, lines)) keep(i, false);
+
+  // rare templates are anomalies in themselves; then one example of every template
+  const firstOfTemplate = new Map<number, number>();
+  parsed.clusterOf.forEach((c, i) => {
+    if (!firstOfTemplate.has(c)) firstOfTemplate.set(c, i);
+  });
+  const bySize = [...firstOfTemplate].sort((a, b) => parsed.clusters[a[0]]!.size - parsed.clusters[b[0]]!.size || a[1] - b[1]);
+  for (const [, i] of bySize) keep(i, false);
+
+  // a line of context either side of kept errors, while room is left
+  for (const i of errors) {
+    if (!kept[i]) continue;
+    keep(i - 1, false);
+    keep(i + 1, false);
+  }
+  return kept;
+}
+
+/** A failure block runs until a blank-line pair, a new section, or FAILURE_BLOCK_LINES lines. */
+function failureBlockEnd(lines: readonly string[], kinds: readonly LineKind[], start: number): number {
+  let end = start;
+  let blanks = 0;
+  for (let j = start + 1; j < Math.min(lines.length, start + FAILURE_BLOCK_LINES); j++) {
+    const line = lines[j]!;
+    if (line.trim() === "") {
+      if (++blanks >= 2) break;
+      continue;
+    }
+    if (kinds[j] === LineKind.Summary || (startsSection(line) && kinds[j] !== LineKind.Failure)) break;
+    blanks = 0;
+    end = j;
+  }
+  return end;
+}
+
+/** Stack frames and code frames directly after an error line. */
+function continuationEnd(lines: readonly string[], start: number): number {
+  let end = start;
+  for (let j = start + 1; j < Math.min(lines.length, start + FAILURE_BLOCK_LINES) && isContinuation(lines[j]!); j++) end = j;
+  return end;
+}
+
+/**
+ * Variety before volume: the first line of every template, then the second, and so on; within a
+ * template, lines with values not seen yet come before repeats of the same message.
+ */
+function roundRobinByTemplate(indices: readonly number[], parsed: ParsedLog, lines: readonly string[]): number[] {
+  const groups = new Map<number, number[]>();
+  for (const i of indices) {
+    const c = parsed.clusterOf[i]!;
+    (groups.get(c) ?? groups.set(c, []).get(c)!).push(i);
+  }
+  const queues = [...groups.values()].map((queue) => {
+    const novel = firstOfEachMessage(queue, lines);
+    return [...queue.filter((i) => novel.has(i)), ...queue.filter((i) => !novel.has(i))];
+  });
+  const order: number[] = [];
+  for (let round = 0; order.length < indices.length; round++) {
+    for (const queue of queues) if (round < queue.length) order.push(queue[round]!);
+  }
+  return order;
+}
+
+/** The first line of each distinct message (the same line but for its timestamp) among `indices`. */
+function firstOfEachMessage(indices: readonly number[], lines: readonly string[]): Set<number> {
+  const seen = new Set<string>();
+  const first = new Set<number>();
+  for (const i of indices) {
+    const key = withoutTimestamp(lines[i]!);
+    if (!seen.has(key)) {
+      seen.add(key);
+      first.add(i);
+    }
+  }
+  return first;
+}
