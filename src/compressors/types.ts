@@ -4,9 +4,9 @@
  * counter, and returns text plus a record of everything it left out. It never touches the store,
  * the network or MCP; the engine does that.
  */
-export type ContentType = "json" | "logs" | "text";
+export type ContentType = "json" | "diff" | "search" | "logs" | "text";
 
-export const CONTENT_TYPES: readonly ContentType[] = ["json", "logs", "text"];
+export const CONTENT_TYPES: readonly ContentType[] = ["json", "diff", "search", "logs", "text"];
 
 export interface ContentSample {
   readonly text: string;

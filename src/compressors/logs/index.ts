@@ -47,10 +47,11 @@ export const logsCompressor: Compressor = {
     if (job.originalTokens <= job.budgetTokens) return { text, omitted: [] };
     const charsPerToken = text.length / Math.max(1, job.originalTokens);
     const parsed = parseLog(lines);
-    const table = templateTable(parsed, lines.length, job.budgetTokens * charsPerToken * TEMPLATE_TABLE_SHARE);
-    const budgetChars = job.budgetTokens * charsPerToken - table.length;
-    const kept = chooseLines(lines, parsed, budgetChars, job.query);
+    const totalChars = job.budgetTokens * charsPerToken;
+    const tableChars = Math.min(totalChars * TEMPLATE_TABLE_SHARE, templateTable(parsed, lines.length, new Uint8Array(lines.length), Infinity).length);
+    const kept = chooseLines(lines, parsed, totalChars - tableChars, job.query);
     fillCheapGaps(lines, kept);
+    const table = templateTable(parsed, lines.length, kept, tableChars);
     const body = renderLineSelection({ lines, kept, hash: job.hash, numbered: true, categoryOf: (i) => `T${parsed.clusterOf[i]! + 1}` });
     return { text: `${table}\n${body.text}`, omitted: body.omitted };
   },
@@ -70,13 +71,18 @@ function firstLines(text: string, count: number): string[] {
   return out;
 }
 
-/** `T3 ×1221  PacketResponder <*> for block <*> terminating  (e.g. 1 | blk_3886…)`, most frequent first. */
-function templateTable(parsed: ParsedLog, lineCount: number, maxChars: number): string {
+/**
+ * `T3 ×1221  PacketResponder <*> for block <*> terminating  (e.g. 1 | blk_3886…)`, most frequent
+ * first, for the templates that have omitted lines (the others are all there to read).
+ */
+function templateTable(parsed: ParsedLog, lineCount: number, kept: Uint8Array, maxChars: number): string {
   const firstLine = new Map<number, number>();
+  const hasOmitted = new Set<number>();
   parsed.clusterOf.forEach((c, i) => {
     if (!firstLine.has(c)) firstLine.set(c, i);
+    if (!kept[i]) hasOmitted.add(c);
   });
-  const order = parsed.clusters.map((c) => c.id).sort((a, b) => parsed.clusters[b]!.size - parsed.clusters[a]!.size || a - b);
+  const order = [...hasOmitted].sort((a, b) => parsed.clusters[b]!.size - parsed.clusters[a]!.size || a - b);
   const rows: string[] = [];
   let used = 0;
   let shown = 0;
@@ -84,7 +90,8 @@ function templateTable(parsed: ParsedLog, lineCount: number, maxChars: number): 
     const cluster = parsed.clusters[id]!;
     const sample = parsed.values[firstLine.get(id)!]!.join(" | ");
     const example = sample === "" ? "" : `  (e.g. ${sample.length > 60 ? `${sample.slice(0, 57)}…` : sample})`;
-    const row = `  T${id + 1} ×${cluster.size}  ${cluster.template.join(" ")}${example}`;
+    const pattern = cluster.template.length === 0 ? "(blank lines)" : cluster.template.join(" ");
+    const row = `  T${id + 1} ×${cluster.size}  ${pattern}${example}`;
     if (shown > 0 && used + row.length > maxChars) break;
     rows.push(row);
     used += row.length + 1;

@@ -19,7 +19,8 @@ const UNITS = new Set(
 const ADDRESS = /^[\w.+-]+@[\w-]+\.[\w.-]+$|^[a-z][a-z0-9+.-]*:\/\/|^[a-z0-9][a-z0-9.-]*:\d{1,5}$|^(?:[\w-]+\.)+(?:com|net|org|edu|gov|io|dev|app|cloud|local|internal|cn|hk|uk|de|fr|jp|ru|us|eu|info|biz)$/i;
 /** a lower-case host name with two or more dots (`a.b.example.com.mx`; not `org.apache.Foo`) */
 const HOST = /^(?:[a-z0-9-]+\.){2,}[a-z]{2,6}$/;
-const PATH = /^[~.]?\/[^\s]*\/|^[A-Za-z]:\\/;
+/** absolute paths, Windows paths, and relative paths with a file extension or several directories */
+const PATH = /^[~.]?\/[^\s]*\/|^[A-Za-z]:\\|^(?:[\w.@-]+\/)+[\w.@-]+\.[A-Za-z]\w{0,4}$|^(?:[\w.@-]+\/){2,}[\w.@-]*$/;
 /** Numbers, IPs with ports, hex ids, dotted versions: the variable parts inside a token. */
 const VARIABLE_PART = /\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?|0x[0-9a-f]+|(?<![a-z])[0-9a-f]*\d[0-9a-f]*[a-f][0-9a-f]*(?![a-z])|[-+]?\d+(?:[.,:]\d+)*/gi;
 const KEY_VALUE = /^([A-Za-z_][\w.-]*=)(.+)$/;
@@ -44,8 +45,9 @@ export function maskToken(token: string): { masked: string; parts: string[] } {
     return WILDCARD;
   });
   if (parts.length === 0) return { masked: token, parts };
-  // nothing but variables and punctuation left: the whole token is one variable
-  if (ONLY_WILDCARDS.test(masked.replaceAll(WILDCARD, ""))) return { masked: WILDCARD, parts: [token] };
+  // nothing but variables, punctuation and a unit left (`12`, `[10.0.0.1]`, `15ms`): one variable
+  const rest = masked.replaceAll(WILDCARD, "");
+  if (ONLY_WILDCARDS.test(rest) || UNITS.has(rest.replace(/[^\p{L}%]/gu, "").toLowerCase())) return { masked: WILDCARD, parts: [token] };
   return { masked, parts };
 }
 
