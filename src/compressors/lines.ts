@@ -47,8 +47,11 @@ export function renderLineSelection(selection: LineSelection): { text: string; o
 /** A marker costs about this many characters; omitting fewer is a loss. */
 const MARKER_CHARS = 160;
 
-/** Keeps the lines of short gaps that cost less than the marker that would replace them. */
-export function fillCheapGaps(lines: readonly string[], kept: Uint8Array): void {
+/**
+ * Keeps the lines of short gaps that cost less than the marker that would replace them, except
+ * gaps holding a line the compressor left out on purpose (`excluded`, e.g. a repeat).
+ */
+export function fillCheapGaps(lines: readonly string[], kept: Uint8Array, excluded?: Uint8Array): void {
   let i = 0;
   while (i < lines.length) {
     if (kept[i]) {
@@ -57,8 +60,12 @@ export function fillCheapGaps(lines: readonly string[], kept: Uint8Array): void 
     }
     const start = i;
     let chars = 0;
-    while (i < lines.length && !kept[i]) chars += lines[i++]!.length + 1;
-    if (chars <= MARKER_CHARS) kept.fill(1, start, i);
+    let locked = false;
+    while (i < lines.length && !kept[i]) {
+      locked ||= excluded?.[i] === 1;
+      chars += lines[i++]!.length + 1;
+    }
+    if (chars <= MARKER_CHARS && !locked) kept.fill(1, start, i);
   }
 }
 

@@ -14,7 +14,9 @@ import type { Compressor, CompressionJob, CompressorOutput, ContentSample, Omiss
  * A path is taken from match lines (`path:12:`) only, and context lines are recognised by a known
  * path followed by `-12-`, so `logs/2026-11-20.log` or `C:\src\a.ts` stay one path.
  */
-const MATCH = /^(.+?):(\d+):(?:(\d+):)?/;
+/** `path:12:` or `path:12:3:`; a path has no spaces and has a letter, a dot or a slash (not `10:00:05`). */
+const MATCH = /^(?=[^:\s]*[A-Za-z./\\])(\S+?):(\d+):(?:(\d+):)?/;
+const CONTEXT = /^(?=[^\s]*[A-Za-z./\\])\S+?-\d+-/;
 const HEADING_LINE = /^(\d+)([:-])/;
 const ERROR_WORDS = /\b(?:error|errors|exception|fail|failed|failure|fatal|panic|todo|fixme|bug|deprecated)\b/i;
 const DEFINITION = /\b(?:function|class|interface|type|def|fn|func|struct|enum|trait|impl|const|let|var|export)\s+[A-Za-z_$]/;
@@ -42,9 +44,10 @@ export const searchCompressor: Compressor = {
   detect(sample: ContentSample): number {
     const lines = splitLines(sample.text.slice(0, 20_000)).slice(0, DETECT_LINES).filter((l) => l.trim() !== "" && l !== "--");
     if (lines.length < 3) return 0;
-    const matches = lines.filter((l) => MATCH.test(l) && !/^\s/.test(l)).length;
-    const ratio = matches / lines.length;
-    return ratio >= 0.5 ? Math.min(0.97, 0.6 + ratio * 0.37) : 0;
+    const matches = lines.filter((l) => MATCH.test(l)).length;
+    const context = lines.filter((l) => !MATCH.test(l) && CONTEXT.test(l)).length;
+    const ratio = (matches + context) / lines.length;
+    return ratio >= 0.5 && matches >= lines.length * 0.15 ? Math.min(0.97, 0.6 + ratio * 0.37) : 0;
   },
 
   compress(job: CompressionJob): CompressorOutput | null {

@@ -17,7 +17,7 @@ export interface TokenCount {
 /** Texts up to this many UTF-16 units are counted exactly. */
 export const EXACT_COUNT_LIMIT = 48 * 1024;
 const SAMPLE_SLICES = 32;
-const SAMPLE_SLICE_CHARS = 1536;
+const SAMPLE_SLICE_CHARS = 768;
 
 export class TokenCounter {
   private encoder: Tiktoken | undefined;

@@ -78,6 +78,23 @@ describe("the server over stdio", () => {
     expect(stats.store.bytes).toBeGreaterThan(content.length);
   });
 
+  it("routes logs, search results and diffs to their compressors, and retrieves lines by query", async () => {
+    const server = await start(["--store", "memory"]);
+    for (const [file, type] of [
+      ["logs/vitest-run.log", "logs"],
+      ["search/rg-node-modules.txt", "search"],
+      ["diff/headroom-history.diff", "diff"],
+    ] as const) {
+      const result = await server.call("compress_tool_result", { content: fixture(file) });
+      expect((result.structuredContent as { content_type: string }).content_type, file).toBe(type);
+    }
+    const log = await server.call("compress_tool_result", { content: fixture("logs/vitest-run.log"), tool_name: "npm test" });
+    const { hash, compressed } = log.structuredContent as { hash: string; compressed: string };
+    expect(compressed).toContain("RangeError: refund of 120 exceeds the captured amount 100");
+    const lines = await server.call("headroom_retrieve", { hash, query: "maps order 40" });
+    expect(text(lines).split("\n")[0]).toMatch(/^\d+:  × test\/pricing-2\.test\.mjs > pricing-2 > maps order 40 to its shipment/);
+  });
+
   it("answers bad input with isError and keeps serving", async () => {
     const server = await start(["--store", "memory", "--max-input-mb", "0.05"]);
     const empty = await server.call("compress_tool_result", { content: "" });

@@ -7,7 +7,7 @@ export const LineKind = { Plain: 0, Warning: 1, Error: 2, Failure: 3, Summary: 4
 export type LineKind = (typeof LineKind)[keyof typeof LineKind];
 
 const SUMMARY: readonly RegExp[] = [
-  /^\s*(?:Tests?|Test Suites|Test Files|Suites|Snapshots)\b:?\s+.*\d+\s+(?:passed|failed|total|skipped|todo)/i,
+  /^\s*(?:[Tt]ests?|[Tt]est [Ss]uites|[Tt]est [Ff]iles|[Ss]uites|[Ss]napshots)\b:?\s+.*\d+\s+(?:passed|failed|total|skipped|todo)/,
   /^\s*=+ .*\b\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed|deselected|warnings?)\b.* in [\d.]+s/,
   /^\s*test result: (?:ok|FAILED)\./,
   /^(?:ok|FAIL)\s+\S+\s+(?:[\d.]+s|\(cached\))/,
@@ -53,16 +53,21 @@ const CONTINUATION: readonly RegExp[] = [
   /^\s*❯\s/,
 ];
 
+/** One alternation per kind: a single scan of the line instead of one per pattern. */
+const ANY_SUMMARY = new RegExp(SUMMARY.map((p) => `(?:${p.source})`).join("|"));
+const ANY_FAILURE = new RegExp(FAILURE.map((p) => `(?:${p.source})`).join("|"));
+const ANY_CONTINUATION = new RegExp(CONTINUATION.map((p) => `(?:${p.source})`).join("|"));
+
 export function classifyLine(line: string): LineKind {
-  if (SUMMARY.some((p) => p.test(line))) return LineKind.Summary;
-  if (FAILURE.some((p) => p.test(line))) return LineKind.Failure;
+  if (ANY_SUMMARY.test(line)) return LineKind.Summary;
+  if (ANY_FAILURE.test(line)) return LineKind.Failure;
   if (ERROR.test(line)) return LineKind.Error;
   if (WARNING.test(line)) return LineKind.Warning;
   return LineKind.Plain;
 }
 
 export function isContinuation(line: string): boolean {
-  return CONTINUATION.some((p) => p.test(line));
+  return ANY_CONTINUATION.test(line);
 }
 
 /** A line that starts a new test, file or section, where a failure block ends. */

@@ -23,14 +23,26 @@ const HOST = /^(?:[a-z0-9-]+\.){2,}[a-z]{2,6}$/;
 const PATH = /^[~.]?\/[^\s]*\/|^[A-Za-z]:\\|^(?:[\w.@-]+\/)+[\w.@-]+\.[A-Za-z]\w{0,4}$|^(?:[\w.@-]+\/){2,}[\w.@-]*$/;
 /** Numbers, IPs with ports, hex ids, dotted versions: the variable parts inside a token. */
 const VARIABLE_PART = /\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?|0x[0-9a-f]+|(?<![a-z])[0-9a-f]*\d[0-9a-f]*[a-f][0-9a-f]*(?![a-z])|[-+]?\d+(?:[.,:]\d+)*/gi;
+const HEX_WORD = /^(?:0x)?[0-9a-f]{8,}$/i;
+const NO_PARTS: string[] = [];
 const KEY_VALUE = /^([A-Za-z_][\w.-]*=)(.+)$/;
 const ONLY_WILDCARDS = /^[^\p{L}]*$/u;
+
+/** Characters without which a token can hold no number, path, address or version. */
+const MAYBE_VARIABLE = /[\d/\\.:@]/;
+
+export interface MaskedToken {
+  masked: string;
+  parts: string[];
+}
 
 /**
  * `1234` → `<*>`; `[10.0.0.1]` → `<*>`; `onExtend:1514038530000` → `onExtend:<*>`;
  * `blk_-6952295868487656571` → `blk_<*>`. Returns the masked token and what was masked.
  */
-export function maskToken(token: string): { masked: string; parts: string[] } {
+export function maskToken(token: string): MaskedToken {
+  // most tokens are words: no digit, path, address or hex can hide in them
+  if (!MAYBE_VARIABLE.test(token) && !HEX_WORD.test(token)) return { masked: token, parts: NO_PARTS };
   const core = token.replace(/^[([{<"'`]+|[)\]}>"'`,;:.!?]+$/g, "");
   if (core.length > 0 && (ADDRESS.test(core) || HOST.test(core) || PATH.test(core))) return { masked: WILDCARD, parts: [token] };
   // key=value: the value is judged on its own (`rhost=ec2-1-2-3-4.compute.amazonaws.com`)
@@ -51,17 +63,22 @@ export function maskToken(token: string): { masked: string; parts: string[] } {
   return { masked, parts };
 }
 
-export function isVariableToken(token: string): boolean {
-  return maskToken(token).masked === WILDCARD;
-}
-
-export function maskMessage(message: string): MaskedMessage {
+/**
+ * Masks a whole message. Logs repeat their tokens endlessly, so a caller masking many lines
+ * passes one `cache` for all of them.
+ */
+export function maskMessage(message: string, cache?: Map<string, MaskedToken>): MaskedMessage {
   const raw = message.split(/\s+/).filter((t) => t.length > 0);
   const tokens: string[] = [];
   const values: string[] = [];
   for (const token of raw) {
     const previousIsVariable = tokens.length > 0 && tokens[tokens.length - 1] === WILDCARD;
-    const { masked, parts } = maskToken(token);
+    let result = cache?.get(token);
+    if (!result) {
+      result = maskToken(token);
+      cache?.set(token, result);
+    }
+    const { masked, parts } = result;
     if (masked === WILDCARD || (previousIsVariable && UNITS.has(token.replace(/[,;:.)]+$/, "").toLowerCase()))) {
       if (previousIsVariable) values[values.length - 1] += ` ${token}`;
       else {

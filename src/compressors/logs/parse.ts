@@ -1,6 +1,6 @@
 import { Drain, type Cluster, type DrainConfig } from "./drain.js";
 import { splitHeader } from "./header.js";
-import { maskMessage, WILDCARD } from "./mask.js";
+import { maskMessage, WILDCARD, type MaskedToken } from "./mask.js";
 
 /** Every line of a log, clustered: the cluster of each line and the variable values it carried. */
 export interface ParsedLog {
@@ -18,8 +18,9 @@ export function parseLog(lines: readonly string[], config?: DrainConfig): Parsed
   const tokensOf: string[][] = new Array(lines.length);
   const values: string[][] = new Array(lines.length);
   const joined = new Int32Array(lines.length);
+  const cache = new Map<string, MaskedToken>();
   lines.forEach((line, i) => {
-    const masked = maskMessage(splitHeader(line).message);
+    const masked = maskMessage(splitHeader(line).message, cache);
     tokensOf[i] = masked.tokens;
     values[i] = masked.values;
     joined[i] = drain.add(masked.tokens).id;

@@ -25,6 +25,13 @@ describe("token counter", () => {
     },
   );
 
+  it.each([["logs/vitest-run.log"], ["search/rg-node-modules.txt"], ["diff/headroom-history.diff"]])("estimates %s within 2%%", async (file) => {
+    const text = fixture(file);
+    const estimate = await tokens.count(text);
+    expect(estimate.estimated).toBe(true);
+    expect(Math.abs(estimate.tokens - (await tokens.countExact(text))) / estimate.tokens).toBeLessThan(0.02);
+  });
+
   it("estimates prose and code-like text within 2%", async () => {
     const words = "the quick brown fox jumps over a lazy dog while compilers emit warnings about unused variables".split(" ");
     let prose = "";

@@ -1,0 +1,154 @@
+import { existsSync, readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Drain } from "../../../src/compressors/logs/drain.js";
+import { splitHeader } from "../../../src/compressors/logs/header.js";
+import { logsCompressor } from "../../../src/compressors/logs/index.js";
+import { maskMessage } from "../../../src/compressors/logs/mask.js";
+import { parseLog } from "../../../src/compressors/logs/parse.js";
+import { splitLines } from "../../../src/compressors/lines.js";
+import type { Engine } from "../../../src/engine/engine.js";
+import { createSample } from "../../../src/router/sample.js";
+import type { TokenCounter } from "../../../src/tokens/counter.js";
+import { omittedTotal, runCompressor } from "../../helpers/compress.js";
+import { fixture } from "../../helpers/data.js";
+import { memoryEngine } from "../../helpers/engine.js";
+import { loadedCounter } from "../../helpers/tokens.js";
+
+let tokens: TokenCounter;
+let engine: Engine;
+beforeAll(async () => {
+  tokens = await loadedCounter();
+  engine = (await memoryEngine(tokens)).engine;
+});
+
+describe("log parsing", () => {
+  it("splits conventional headers from messages", () => {
+    expect(splitHeader("081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_1 terminating").message).toBe(
+      "PacketResponder 1 for block blk_1 terminating",
+    );
+    expect(splitHeader("2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.mapreduce.v2.app.MRAppMaster: Created MRAppMaster").message).toBe("Created MRAppMaster");
+    expect(splitHeader("Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186").message).toBe("Invalid user webmaster from 173.234.31.186");
+    expect(splitHeader("2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200").message).toBe(
+      "Notification time out: 3200",
+    );
+    expect(splitHeader("20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579").message).toBe("onStandStepChanged 3579");
+    expect(splitHeader(" ✓ test/a.test.ts > adds 1ms")).toEqual({ header: "", message: " ✓ test/a.test.ts > adds 1ms" });
+  });
+
+  it("masks variables and keeps what they stood for", () => {
+    expect(maskMessage("lifetime <1 sec, 1234 bytes (1.2 KB) sent to 10.0.0.1:8080")).toEqual({
+      tokens: ["lifetime", "<*>", "sent", "to", "<*>"],
+      values: ["<1 sec, 1234 bytes (1.2 KB)", "10.0.0.1:8080"],
+    });
+    expect(maskMessage("onExtend:1514038530000 totalCalories=4760").tokens).toEqual(["onExtend:<*>", "totalCalories=<*>"]);
+  });
+
+  it("clusters lines of one event together and different events apart", () => {
+    const drain = new Drain();
+    const a = drain.add(maskMessage("Received block blk_1 of size 67108864 from /10.0.0.1").tokens);
+    const b = drain.add(maskMessage("Received block blk_2 of size 512 from /10.0.0.2").tokens);
+    const c = drain.add(maskMessage("Deleting block blk_3 file /mnt/data/blk_3").tokens);
+    expect(a.id).toBe(b.id);
+    expect(c.id).not.toBe(a.id);
+  });
+
+  it("splits a cluster on an enumerated keyword, not on a name", () => {
+    const lines = [
+      ...Array.from({ length: 20 }, (_, i) => `[10.30 16:49:${String(i).padStart(2, "0")}] chrome.exe - host${i}.example.com:443 open through proxy proxy.local:5070 HTTPS`),
+      "[10.30 16:50:00] chrome.exe - host99.example.com:443 open through proxy proxy.local:5070 SOCKS5",
+      ...["root", "admin", "root"].map((user, i) => `Dec 10 06:55:4${i} LabSZ sshd[2420${i}]: Disconnecting: Too many authentication failures for ${user} [preauth]`),
+    ];
+    const parsed = parseLog(lines);
+    expect(parsed.clusterOf[20]).not.toBe(parsed.clusterOf[0]);
+    expect(parsed.clusterOf[21]).toBe(parsed.clusterOf[22]);
+  });
+
+  const loghub = new URL("../../../../shared/data/loghub/", import.meta.url);
+  it.runIf(existsSync(loghub))("groups real logs like their ground truth (HDFS, OpenSSH, Proxifier)", () => {
+    for (const system of ["HDFS", "OpenSSH", "Proxifier"]) {
+      const lines = splitLines(readFileSync(new URL(`${system}/${system}_2k.log`, loghub), "utf8"));
+      const truth = readFileSync(new URL(`${system}/${system}_2k.log_structured.csv`, loghub), "utf8")
+        .split("\n")
+        .slice(1)
+        .filter(Boolean)
+        .map((row) => /,(E\d+),/.exec(row.split(",").slice(-3).join(",") + ",")?.[1] ?? /,(E\d+),/.exec(row)![1]!);
+      const parsed = parseLog(lines);
+      const members = new Map<number, number[]>();
+      parsed.clusterOf.forEach((c, i) => (members.get(c) ?? members.set(c, []).get(c)!).push(i));
+      const truthSize = new Map<string, number>();
+      for (const t of truth) truthSize.set(t, (truthSize.get(t) ?? 0) + 1);
+      let correct = 0;
+      for (const group of members.values()) {
+        const t = truth[group[0]!]!;
+        if (group.every((i) => truth[i] === t) && truthSize.get(t) === group.length) correct += group.length;
+      }
+      expect(correct / truth.length, system).toBeGreaterThan(0.9);
+    }
+  });
+});
+
+describe("log compressor on a test-runner log", () => {
+  const log = () => fixture("logs/vitest-run.log");
+
+  it("keeps every failure with its assertion, the summary, and the first and last lines", () => {
+    const text = log();
+    const out = runCompressor(logsCompressor, tokens, text);
+    const must = [
+      " FAIL  test/checkout-3.test.mjs > checkout-3 > refunds a partial payment 5",
+      "RangeError: refund of 120 exceeds the captured amount 100",
+      " FAIL  test/pricing-2.test.mjs > pricing-2 > maps order 40 to its shipment",
+      "AssertionError: expected { id: 40, status: 'shipped', …(1) } to deeply equal { id: 40, status: 'delivered', …(1) }",
+      '-   "status": "delivered",',
+      '+   "status": "shipped",',
+      " FAIL  test/sessions-0.test.mjs > sessions-0 > computes the total of case 12",
+      "AssertionError: expected 0.30000000000000004 to be 0.3 // Object.is equality",
+      "+ 0.30000000000000004",
+      " × test/sessions-0.test.mjs > sessions-0 > computes the total of case 12 8ms",
+      " Test Files  3 failed | 37 passed (40)",
+      "      Tests  3 failed | 1997 passed (2000)",
+    ];
+    const kept = new Set(out.text.split("\n").map((l) => l.replace(/^\s*\d+ {2}/, "")));
+    for (const line of must) expect(kept, line).toContain(line);
+    const lines = splitLines(text);
+    expect(out.text).toContain(`   1  ${lines[0]}`);
+    expect(out.text).toContain(`${lines.length}  ${lines[lines.length - 1]}`);
+    expect(tokens.measure(out.text).tokens).toBeLessThan(tokens.measure(text).tokens * 0.1);
+  });
+
+  it("shows kept lines verbatim and counts every omitted one", () => {
+    const text = log();
+    const lines = splitLines(text);
+    const out = runCompressor(logsCompressor, tokens, text);
+    const shown = out.text.split("\n").filter((l) => /^\s*\d+ {2}/.test(l));
+    for (const row of shown) {
+      const m = /^\s*(\d+) {2}(.*)$/.exec(row)!;
+      expect(m[2]).toBe(lines[Number(m[1]) - 1]);
+    }
+    expect(shown.length + omittedTotal(out)).toBe(lines.length);
+    for (const o of out.omitted) expect(Object.values(o.categories).reduce((a, b) => a + b, 0)).toBe(o.omitted);
+    expect(out.text).toMatch(/^\s+T\d+ ×1997 {2}✓ <\*> > <\*> > handles case <\*> of <\*> <\*>/m);
+  });
+
+  it("is deterministic", () => {
+    expect(runCompressor(logsCompressor, tokens, log()).text).toBe(runCompressor(logsCompressor, tokens, log()).text);
+  });
+
+  it("retrieves the original lines a query asks for, with their line numbers", async () => {
+    const result = await engine.compress({ content: log() });
+    expect(result.content_type).toBe("logs");
+    const found = await engine.retrieve({ hash: result.hash!, query: "refunds a partial payment" });
+    expect(found.unit).toBe("lines");
+    expect(found.content.split("\n")[0]).toMatch(/^\d+: .*refunds a partial payment/);
+    const line = Number(found.content.split("\n")[0]!.split(":")[0]);
+    expect(found.content.split("\n")[0]).toBe(`${line}: ${splitLines(log())[line - 1]}`);
+  });
+
+  it("keeps the lines a query points at even when they are plain", () => {
+    const out = runCompressor(logsCompressor, tokens, log(), { query: "what did case 33 of refunds-1 do?" });
+    expect(out.text).toMatch(/^\s*\d+ {2} ✓ test\/refunds-1\.test\.mjs > refunds-1 > handles case 33 of refunds-1 \d+ms$/m);
+  });
+
+  it("declines short inputs (the router moves on)", () => {
+    expect(logsCompressor.compress({ sample: createSample("a\nb", undefined), hash: "x", budgetTokens: 1, originalTokens: 2, countTokens: () => 1 })).toBeNull();
+  });
+});

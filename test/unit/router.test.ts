@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { COMPRESSORS } from "../../src/compressors/index.js";
+import { routeCandidates } from "../../src/router/router.js";
+import { createSample } from "../../src/router/sample.js";
+import { fixture } from "../helpers/data.js";
+import { readFileSync } from "node:fs";
+
+const route = (text: string, contentType?: Parameters<typeof routeCandidates>[1]["contentType"]) => routeCandidates(createSample(text, undefined), { contentType }, COMPRESSORS);
+
+describe("router", () => {
+  it.each([
+    ["json/github-issues.json", "json"],
+    ["json/app-log-records.json", "json"],
+    ["logs/vitest-run.log", "logs"],
+    ["search/rg-node-modules.txt", "search"],
+    ["search/rg-context-mcp-sdk.txt", "search"],
+    ["diff/headroom-history.diff", "diff"],
+    ["text/keyv-README.md", "text"],
+  ])("sends %s to the %s compressor, and says why", (file, type) => {
+    const [first] = route(fixture(file));
+    expect(first!.compressor.contentType).toBe(type);
+    expect(first!.reason).toMatch(new RegExp(`detected ${type}`));
+  });
+
+  it("does not take a source file for a log", () => {
+    const source = readFileSync(new URL("../../src/compressors/logs/index.ts", import.meta.url), "utf8");
+    expect(route(source)[0]!.compressor.contentType).toBe("text");
+  });
+
+  it("puts a content_type hint first and keeps detection behind it", () => {
+    const candidates = route(fixture("logs/vitest-run.log"), "json");
+    expect(candidates.map((c) => c.compressor.contentType)).toEqual(["json", "logs", "text"]);
+    expect(candidates[0]!.reason).toBe('content_type hint "json"');
+  });
+});
