@@ -2,6 +2,7 @@ import { omissionMarker } from "../ccr/marker.js";
 import { bm25Scores } from "../relevance/bm25.js";
 import { exactAnchors } from "../relevance/terms.js";
 import { splitLines } from "./lines.js";
+import { inTurns } from "./turns.js";
 import type { Compressor, CompressionJob, CompressorOutput, ContentSample, OmissionRecord } from "./types.js";
 
 /**
@@ -81,21 +82,15 @@ export const searchCompressor: Compressor = {
     // exact query anchors always; then matches relevant to the query, in turns across files;
     // then every file's best match; then more, in turns, while the budget lasts
     lines.forEach((_, i) => scores[i]! >= EXACT && keep(i, true));
-    const inTurns = (pick: (e: Entry) => boolean) => {
-      const queues = ranked.map((entries) => entries.filter(pick));
-      for (let round = 0; used < budgetChars; round++) {
-        let any = false;
-        for (const k of fileOrder) {
-          const entry = queues[k]![round];
-          if (!entry) continue;
-          any = true;
-          keep(entry.index, false);
-        }
-        if (!any) break;
+    const byFileThenRank = fileOrder.flatMap((k) => ranked[k]!.map((entry) => ({ k, entry })));
+    const takeInTurns = (pick: (e: Entry) => boolean) => {
+      for (const { entry } of inTurns(byFileThenRank.filter(({ entry }) => pick(entry)), ({ k }) => k)) {
+        if (used >= budgetChars) break;
+        keep(entry.index, false);
       }
     };
-    if (job.query?.trim()) inTurns((e) => scores[e.index]! >= QUERY_RELEVANT);
-    inTurns(() => true);
+    if (job.query?.trim()) takeInTurns((e) => scores[e.index]! >= QUERY_RELEVANT);
+    takeInTurns(() => true);
     // a line of context around kept matches, while room is left
     for (const group of files) {
       group.entries.forEach((e, k) => {

@@ -1,3 +1,4 @@
+import { inTurns } from "../turns.js";
 import type { ArraySignals } from "./signals.js";
 
 /**
@@ -49,7 +50,8 @@ export function selectItems(input: SelectionInput): Selection {
   }
   tryKeep(0, true);
   if (n > 1) tryKeep(n - 1, true);
-  for (const index of interleaveByLabel(signals.notable)) tryKeep(index, false);
+  // in turns by reason, so a thousand query-relevant items cannot crowd out three warnings
+  for (const { index } of inTurns(signals.notable, (n) => n.label)) tryKeep(index, false);
   for (const i of [1, 2, n - 2]) if (i > 0 && i < n - 1) tryKeep(i, false);
 
   const represented = new Set<string>();
@@ -87,23 +89,4 @@ function omittedCategories(input: SelectionInput, kept: ReadonlySet<number>, sho
     else add(categoryOf(i) ?? "similar items");
   }
   return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-}
-
-/**
- * Notable items in turns by reason (best of each reason first), so one abundant reason — a
- * thousand query-relevant items — cannot crowd out the three warnings or the one rare value.
- */
-function interleaveByLabel(notable: ArraySignals["notable"]): number[] {
-  const groups = new Map<string, number[]>();
-  for (const { index, label } of notable) {
-    const group = groups.get(label);
-    if (group) group.push(index);
-    else groups.set(label, [index]);
-  }
-  const queues = [...groups.values()];
-  const order: number[] = [];
-  for (let round = 0; order.length < notable.length; round++) {
-    for (const queue of queues) if (round < queue.length) order.push(queue[round]!);
-  }
-  return order;
 }

@@ -1,6 +1,7 @@
 import { bm25Scores, rankByScore } from "../../relevance/bm25.js";
 import { exactAnchors } from "../../relevance/terms.js";
 import { fillCheapGaps, renderLineSelection, splitLines } from "../lines.js";
+import { inTurns } from "../turns.js";
 import type { Compressor, CompressionJob, CompressorOutput, ContentSample } from "../types.js";
 import { classifyLine, isContinuation, LineKind, startsSection } from "./classify.js";
 import { splitHeader, withoutTimestamp } from "./header.js";
@@ -198,24 +199,13 @@ function continuationEnd(lines: readonly string[], start: number): number {
 }
 
 /**
- * Variety before volume: the first line of every template, then the second, and so on; within a
- * template, lines with values not seen yet come before repeats of the same message.
+ * Variety before volume: in turns across templates, and within a template, lines with a message
+ * not seen yet before repeats of the same message.
  */
 function roundRobinByTemplate(indices: readonly number[], parsed: ParsedLog, lines: readonly string[]): number[] {
-  const groups = new Map<number, number[]>();
-  for (const i of indices) {
-    const c = parsed.clusterOf[i]!;
-    (groups.get(c) ?? groups.set(c, []).get(c)!).push(i);
-  }
-  const queues = [...groups.values()].map((queue) => {
-    const novel = firstOfEachMessage(queue, lines);
-    return [...queue.filter((i) => novel.has(i)), ...queue.filter((i) => !novel.has(i))];
-  });
-  const order: number[] = [];
-  for (let round = 0; order.length < indices.length; round++) {
-    for (const queue of queues) if (round < queue.length) order.push(queue[round]!);
-  }
-  return order;
+  const novel = firstOfEachMessage(indices, lines);
+  const ordered = [...indices.filter((i) => novel.has(i)), ...indices.filter((i) => !novel.has(i))];
+  return inTurns(ordered, (i) => parsed.clusterOf[i]!);
 }
 
 /** The first line of each distinct message (the same line but for its timestamp) among `indices`. */

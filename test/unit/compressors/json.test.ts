@@ -8,6 +8,7 @@ import type { TokenCounter } from "../../../src/tokens/counter.js";
 import { fixture, jsonManifest, needleLogs } from "../../helpers/data.js";
 import { memoryEngine } from "../../helpers/engine.js";
 import { loadedCounter } from "../../helpers/tokens.js";
+import { runCompressor, TEST_HASH } from "../../helpers/compress.js";
 
 let tokens: TokenCounter;
 let engine: Engine;
@@ -17,21 +18,10 @@ beforeAll(async () => {
   engine = (await memoryEngine(tokens)).engine;
 });
 
-const HASH = "0123456789abcdef01234567";
+const HASH = TEST_HASH;
 
 function crush(value: unknown, options: { query?: string; budget?: number } = {}): CompressorOutput {
-  const text = JSON.stringify(value, null, 2);
-  const originalTokens = tokens.measure(text).tokens;
-  const output = jsonCompressor.compress({
-    sample: createSample(text, undefined),
-    hash: HASH,
-    query: options.query,
-    budgetTokens: options.budget ?? Math.min(4000, Math.max(1000, Math.round(originalTokens * 0.15))),
-    originalTokens,
-    countTokens: (s) => tokens.measure(s).tokens,
-  });
-  if (!output) throw new Error("crusher declined");
-  return output;
+  return runCompressor(jsonCompressor, tokens, JSON.stringify(value, null, 2), options);
 }
 
 /** Original indices of the items shown for a cut array: `67,…` table rows or `- #67` list lines. */
