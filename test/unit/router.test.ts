@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { COMPRESSORS } from "../../src/compressors/index.js";
+import { loadedCounter } from "../helpers/tokens.js";
+import { runCompressor } from "../helpers/compress.js";
 import { routeCandidates } from "../../src/router/router.js";
 import { createSample } from "../../src/router/sample.js";
 import { fixture } from "../helpers/data.js";
@@ -31,5 +33,24 @@ describe("router", () => {
     const candidates = route(fixture("logs/vitest-run.log"), "json");
     expect(candidates.map((c) => c.compressor.contentType)).toEqual(["json", "logs", "text"]);
     expect(candidates[0]!.reason).toBe('content_type hint "json"');
+  });
+});
+
+describe("every compressor", () => {
+  it("gives the same bytes for the same input and arguments", async () => {
+    const tokens = await loadedCounter();
+    for (const [file, type, query] of [
+      ["logs/vitest-run.log", "logs", "refund"],
+      ["search/rg-node-modules.txt", "search", "McpError"],
+      ["diff/headroom-history.diff", "diff", "marker"],
+      ["text/keyv-README.md", "text", "ttl"],
+      ["json/k8s-pods.json", "json", "unhealthy pods"],
+    ] as const) {
+      const compressor = COMPRESSORS.find((c) => c.contentType === type)!;
+      const a = runCompressor(compressor, tokens, fixture(file), { query });
+      const b = runCompressor(compressor, tokens, fixture(file), { query });
+      expect(a.text, file).toBe(b.text);
+      expect(a.omitted).toEqual(b.omitted);
+    }
   });
 });

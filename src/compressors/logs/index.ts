@@ -24,6 +24,7 @@ const DETECT_SAMPLE_LINES = 200;
 /** Summary and failure lines are kept beyond the budget, up to this many of each. */
 const FORCED_CAP = 100;
 const GAP_MARKER_CHARS = 150;
+const SAMPLES = 2;
 
 export const logsCompressor: Compressor = {
   name: "logs",
@@ -73,15 +74,21 @@ function firstLines(text: string, count: number): string[] {
 }
 
 /**
- * `T3 ×1221  PacketResponder <*> for block <*> terminating  (e.g. 1 | blk_3886…)`, most frequent
+ * `T3 ×1221  PacketResponder <*> for block <*> terminating  (e.g. 1 | 3886…; 0 | 6952…)`, most frequent
  * first, for the templates that have omitted lines (the others are all there to read).
  */
 function templateTable(parsed: ParsedLog, lineCount: number, kept: Uint8Array, maxChars: number): string {
-  const firstLine = new Map<number, number>();
+  // up to two different samples of each template's values
+  const samples = new Map<number, string[]>();
   const hasOmitted = new Set<number>();
   parsed.clusterOf.forEach((c, i) => {
-    if (!firstLine.has(c)) firstLine.set(c, i);
     if (!kept[i]) hasOmitted.add(c);
+    const list = samples.get(c) ?? [];
+    if (list.length < SAMPLES) {
+      const sample = abbreviate(parsed.values[i]!.join(" | "));
+      if (sample !== "" && !list.includes(sample)) list.push(sample);
+      samples.set(c, list);
+    }
   });
   const order = [...hasOmitted].sort((a, b) => parsed.clusters[b]!.size - parsed.clusters[a]!.size || a - b);
   const rows: string[] = [];
@@ -89,8 +96,8 @@ function templateTable(parsed: ParsedLog, lineCount: number, kept: Uint8Array, m
   let shown = 0;
   for (const id of order) {
     const cluster = parsed.clusters[id]!;
-    const sample = parsed.values[firstLine.get(id)!]!.join(" | ");
-    const example = sample === "" ? "" : `  (e.g. ${sample.length > 60 ? `${sample.slice(0, 57)}…` : sample})`;
+    const list = samples.get(id) ?? [];
+    const example = list.length === 0 ? "" : `  (e.g. ${list.join("; ")})`;
     const pattern = cluster.template.length === 0 ? "(blank lines)" : cluster.template.join(" ");
     const row = `  T${id + 1} ×${cluster.size}  ${pattern}${example}`;
     if (shown > 0 && used + row.length > maxChars) break;
@@ -101,6 +108,10 @@ function templateTable(parsed: ParsedLog, lineCount: number, kept: Uint8Array, m
   const hiddenLines = order.slice(shown).reduce((sum, id) => sum + parsed.clusters[id]!.size, 0);
   const more = shown < order.length ? `\n  … ${order.length - shown} rarer templates (${hiddenLines} lines)` : "";
   return `[headroom: ${lineCount} log lines in ${parsed.clusters.length} templates; lines kept verbatim are numbered, runs of others are counted by template]\n${rows.join("\n")}${more}`;
+}
+
+function abbreviate(sample: string): string {
+  return sample.length > 48 ? `${sample.slice(0, 45)}…` : sample;
 }
 
 function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: number, query: string | undefined): Uint8Array {
