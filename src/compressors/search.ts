@@ -81,7 +81,9 @@ export const searchCompressor: Compressor = {
     const fileOrder = files.map((_, k) => k).sort((a, b) => scores[ranked[b]![0]!.index]! - scores[ranked[a]![0]!.index]! || a - b);
     // exact query anchors always; then matches relevant to the query, in turns across files;
     // then every file's best match; then more, in turns, while the budget lasts
-    lines.forEach((_, i) => scores[i]! >= EXACT && keep(i, true));
+    const exact = lines.flatMap((_, i) => (scores[i]! >= EXACT ? [i] : []));
+    // an "id" that many lines contain (a path, say) identifies nothing: those compete like the rest
+    for (const i of exact) keep(i, exact.length <= Math.max(MAX_IDENTIFIED, lines.length * 0.05));
     const byFileThenRank = fileOrder.flatMap((k) => ranked[k]!.map((entry) => ({ k, entry })));
     const takeInTurns = (pick: (e: Entry) => boolean) => {
       for (const { entry } of inTurns(byFileThenRank.filter(({ entry }) => pick(entry)), ({ k }) => k)) {
@@ -159,6 +161,7 @@ function parseResults(lines: readonly string[]): { files: FileGroup[]; other: nu
 
 const EXACT = 100;
 const QUERY_RELEVANT = 10;
+const MAX_IDENTIFIED = 20;
 
 function scoreLines(lines: readonly string[], query: string | undefined): Float64Array {
   const scores = new Float64Array(lines.length);
