@@ -134,10 +134,24 @@ function parseDiff(lines: readonly string[]): FileDiff[] {
     const hunks: Hunk[] = [];
     while (i < lines.length && HUNK.test(lines[i]!)) {
       const hunk: Hunk = { start: i, end: i + 1, added: 0, removed: 0 };
+      // the header's line counts say exactly where the hunk ends (`--- x` may be a removed line)
+      const counts = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(lines[i]!);
+      let oldLeft = counts ? Number(counts[1] ?? 1) : Infinity;
+      let newLeft = counts ? Number(counts[2] ?? 1) : Infinity;
       i++;
-      while (i < lines.length && /^[ +\-\\]/.test(lines[i]!) && !FILE_START.test(lines[i]!) && !HUNK.test(lines[i]!)) {
-        if (lines[i]!.startsWith("+")) hunk.added++;
-        else if (lines[i]!.startsWith("-")) hunk.removed++;
+      while (i < lines.length && (oldLeft > 0 || newLeft > 0 || lines[i]!.startsWith("\\"))) {
+        const line = lines[i]!;
+        if (!/^[ +\-\\]/.test(line) || (!counts && (FILE_START.test(line) || HUNK.test(line)))) break;
+        if (line.startsWith("+")) {
+          hunk.added++;
+          newLeft--;
+        } else if (line.startsWith("-")) {
+          hunk.removed++;
+          oldLeft--;
+        } else if (line.startsWith(" ")) {
+          oldLeft--;
+          newLeft--;
+        }
         i++;
       }
       hunk.end = i;

@@ -53,6 +53,14 @@ describe("diff compressor", () => {
     expect(out.text).toMatch(/\[headroom: 28 of \d+ lines omitted at src\/new\.ts \(28 unchanged context\)/);
   });
 
+  it("reads hunks by their line counts, so a removed `-- comment` line is not a file header", () => {
+    const body = Array.from({ length: 40 }, (_, i) => ` select ${i};`);
+    const diff = ["--- a/q.sql", "+++ b/q.sql", "@@ -1,42 +1,41 @@", "--- a comment that was removed", "-select 0;", "+select 1;", ...body].join("\n");
+    const out = runCompressor(diffCompressor, tokens, [diff, diff.replaceAll("q.sql", "r.sql")].join("\n"), { budget: 300 });
+    expect(out.text).toContain("--- a comment that was removed");
+    expect(out.text).toContain("+select 1;");
+  });
+
   it("shows the files a query names first", () => {
     const text = fixture("diff/headroom-history.diff");
     const out = runCompressor(diffCompressor, tokens, text, { query: "what changed in the diff compressor and its relevance" });
