@@ -10,5 +10,5 @@ export { TokenCounter } from "./tokens/counter.js";
 export { StatsRecorder } from "./stats/stats.js";
 export { createMcpServer } from "./server/server.js";
 export { createLogger, type Logger } from "./log.js";
-export { COMPRESSORS } from "./compressors/index.js";
+export { createCompressors } from "./compressors/index.js";
 export type { Compressor, ContentType } from "./compressors/types.js";

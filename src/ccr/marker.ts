@@ -15,11 +15,17 @@ export interface Omission {
   categories?: ReadonlyArray<readonly [string, number]> | undefined;
   /** Facts about the omitted units that hold for all of them (e.g. min/max of numbers). */
   facts?: string | undefined;
+  /**
+   * Short form for markers that stand where the omitted text was and whose context names it
+   * (a function body under its signature): `[headroom: 13 lines omitted; hash=…]`.
+   */
+  brief?: boolean | undefined;
 }
 
 const MAX_CATEGORIES_SHOWN = 6;
 
 export function omissionMarker(o: Omission): string {
+  if (o.brief) return `[headroom: ${o.omitted} ${o.unit} omitted; hash=${o.hash}]`;
   const at = o.where ? ` at ${o.where}` : "";
   const details: string[] = [];
   if (o.categories && o.categories.length > 0) {

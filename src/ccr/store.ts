@@ -20,6 +20,8 @@ export interface EntryMeta {
   chars: number;
   contentType: string;
   compressor: string;
+  /** The programming language, for code. */
+  language?: string | undefined;
   toolName: string | undefined;
   originalTokens: number;
   compressedTokens: number;
@@ -31,7 +33,7 @@ export interface EntryMeta {
   gone?: { reason: "expired" | "evicted"; at: number } | undefined;
 }
 
-export type NewEntry = Pick<EntryMeta, "contentType" | "compressor" | "toolName" | "originalTokens" | "compressedTokens">;
+export type NewEntry = Pick<EntryMeta, "contentType" | "compressor" | "language" | "toolName" | "originalTokens" | "compressedTokens">;
 
 export interface StoreOptions {
   ttlMs: number;

@@ -4,9 +4,9 @@
  * counter, and returns text plus a record of everything it left out. It never touches the store,
  * the network or MCP; the engine does that.
  */
-export type ContentType = "json" | "diff" | "search" | "logs" | "text";
+export type ContentType = "json" | "diff" | "search" | "logs" | "code" | "text";
 
-export const CONTENT_TYPES: readonly ContentType[] = ["json", "diff", "search", "logs", "text"];
+export const CONTENT_TYPES: readonly ContentType[] = ["json", "diff", "search", "logs", "code", "text"];
 
 export interface ContentSample {
   readonly text: string;
@@ -41,6 +41,15 @@ export interface CompressorOutput {
   text: string;
   /** Empty when the rendering is lossless. */
   omitted: OmissionRecord[];
+  /** What the compressor recognised in more detail (the programming language, for code). */
+  language?: string;
+}
+
+/** Units a compressor can find again in an original by name (code symbols). */
+export interface SymbolLookup {
+  matches: Array<{ name: string; startLine: number; endLine: number; text: string }>;
+  /** Every symbol of the original, for a name that matched nothing. */
+  symbols: string[];
 }
 
 export interface Compressor {
@@ -49,5 +58,7 @@ export interface Compressor {
   /** Confidence 0..1 that this compressor understands the sample; 0 means no. */
   detect(sample: ContentSample): number;
   /** Returns null when the content turns out not to fit this compressor (the router moves on). */
-  compress(job: CompressionJob): CompressorOutput | null;
+  compress(job: CompressionJob): CompressorOutput | null | Promise<CompressorOutput | null>;
+  /** Finds named units (symbols) of an original this compressor produced; undefined if the query is not a name. */
+  lookup?(original: string, query: string, language: string | undefined): Promise<SymbolLookup | undefined>;
 }

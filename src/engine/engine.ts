@@ -1,7 +1,7 @@
 import { contentHash, HASH_PATTERN } from "../ccr/hash.js";
 import { DEFAULT_MATCH_LIMIT, DEFAULT_PAGE_CHARS, MAX_PAGE_CHARS, pageOf, queryOriginal, type Match, type Page } from "../ccr/retrieve.js";
 import type { CcrStore, StoreInfo } from "../ccr/store.js";
-import { COMPRESSORS } from "../compressors/index.js";
+import { createCompressors } from "../compressors/index.js";
 import type { Compressor, ContentType, OmissionRecord } from "../compressors/types.js";
 import type { Logger } from "../log.js";
 import { routeCandidates } from "../router/router.js";
@@ -44,6 +44,8 @@ export interface CompressResult {
   tokens_estimated: boolean;
   omitted: OmissionRecord[];
   route: string;
+  /** The programming language, for code. */
+  language?: string;
   note?: string;
 }
 
@@ -57,13 +59,19 @@ export interface RetrieveRequest {
 export interface RetrieveResult {
   hash: string;
   content_type: string;
-  mode: "page" | "query";
+  mode: "page" | "query" | "symbol";
   content: string;
   page?: Omit<Page, "content">;
   matches?: number;
   more_matches?: number;
   unit?: string;
   total_units?: number;
+  /** For a symbol: its qualified name and its first and last line in the original. */
+  symbol?: string;
+  start_line?: number;
+  end_line?: number;
+  /** The symbols of a code original, when a name matched none of them. */
+  symbols?: string[];
   note?: string;
 }
 
@@ -89,7 +97,7 @@ export class Engine {
 
   constructor(private readonly deps: EngineDeps) {
     this.limits = { ...DEFAULT_LIMITS, ...deps.limits };
-    this.compressors = deps.compressors ?? COMPRESSORS;
+    this.compressors = deps.compressors ?? createCompressors();
   }
 
   async compress(request: CompressRequest): Promise<CompressResult> {
@@ -125,7 +133,7 @@ export class Engine {
     for (const candidate of candidates) {
       let output;
       try {
-        output = candidate.compressor.compress({ sample, hash, query: request.query, budgetTokens, originalTokens: original.tokens, countTokens });
+        output = await candidate.compressor.compress({ sample, hash, query: request.query, budgetTokens, originalTokens: original.tokens, countTokens });
       } catch (error) {
         logger.error(`${candidate.compressor.name} compressor failed; trying the next one`, error);
         continue;
@@ -140,7 +148,7 @@ export class Engine {
       const contentType = candidate.compressor.contentType;
       try {
         const store = await this.deps.store;
-        await store.put(text, { contentType, compressor: candidate.compressor.name, toolName: request.toolName, originalTokens: original.tokens, compressedTokens }, hash);
+        await store.put(text, { contentType, compressor: candidate.compressor.name, language: output.language, toolName: request.toolName, originalTokens: original.tokens, compressedTokens }, hash);
       } catch (error) {
         // a hash that does not resolve is worse than no compression
         logger.error("could not store the original; returning it unchanged", error);
@@ -157,6 +165,7 @@ export class Engine {
         tokens_estimated: original.estimated,
         omitted: output.omitted,
         route: candidate.reason,
+        ...(output.language ? { language: output.language } : {}),
       };
     }
     return passThrough("no compressor applied", "no compressor could shorten this content: returned unchanged");
@@ -180,6 +189,14 @@ export class Engine {
     const { original, meta } = found;
     const base = { hash, content_type: meta.contentType };
     const query = request.query?.trim();
+    const lookup = query ? await this.lookupSymbol(original, query, meta.compressor, meta.language) : undefined;
+    if (lookup) {
+      const [first, ...others] = lookup.matches;
+      if (first) {
+        const more = others.length > 0 ? `; also ${others.map((m) => `${m.name} (lines ${m.startLine}-${m.endLine})`).join(", ")}` : "";
+        return { ...base, mode: "symbol", content: first.text, symbol: first.name, start_line: first.startLine, end_line: first.endLine, note: `${first.name}, lines ${first.startLine}-${first.endLine} of the original${more}` };
+      }
+    }
     if (query) {
       const result = queryOriginal(original, query, limit ?? DEFAULT_MATCH_LIMIT, DEFAULT_PAGE_CHARS);
       if (result.matches.length > 0) {
@@ -191,10 +208,12 @@ export class Engine {
           more_matches: result.more,
           unit: result.unit,
           total_units: result.total_units,
+          ...(lookup ? { symbols: lookup.symbols, note: `no symbol is named "${query}" (the symbols are listed in "symbols"); these are the lines that match` } : {}),
         };
       }
       const page = pageOf(original, 0, DEFAULT_PAGE_CHARS);
       const { content, ...pageInfo } = page;
+      const symbolNote = lookup ? `; no symbol is named "${query}" (the symbols are listed in "symbols")` : "";
       return {
         ...base,
         mode: "page",
@@ -202,7 +221,8 @@ export class Engine {
         page: pageInfo,
         unit: result.unit,
         total_units: result.total_units,
-        note: `nothing in the original matches "${query}"; here is page 1 of ${page.pages} of the original instead`,
+        ...(lookup ? { symbols: lookup.symbols } : {}),
+        note: `nothing in the original matches "${query}"${symbolNote}; here is page 1 of ${page.pages} of the original instead`,
       };
     }
     const { content, ...pageInfo } = pageOf(original, request.offset ?? 0, limit ?? DEFAULT_PAGE_CHARS);
@@ -220,6 +240,17 @@ export class Engine {
       store: info,
       tokenizer: this.deps.tokens.isLoaded ? "o200k_base (js-tiktoken); long inputs sampled" : "o200k_base (loading)",
     };
+  }
+
+  private async lookupSymbol(original: string, query: string, compressorName: string, language: string | undefined) {
+    const compressor = this.compressors.find((c) => c.name === compressorName);
+    if (!compressor?.lookup) return undefined;
+    try {
+      return await compressor.lookup(original, query, language);
+    } catch (error) {
+      this.deps.logger.error(`symbol lookup in a ${compressorName} original failed; answering by lines`, error);
+      return undefined;
+    }
   }
 
   private originalText(content: unknown): string {

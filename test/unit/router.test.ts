@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { COMPRESSORS } from "../../src/compressors/index.js";
+import { createCompressors } from "../../src/compressors/index.js";
+
+const COMPRESSORS = createCompressors();
 import { loadedCounter } from "../helpers/tokens.js";
 import { runCompressor } from "../helpers/compress.js";
 import { routeCandidates } from "../../src/router/router.js";
@@ -18,6 +20,8 @@ describe("router", () => {
     ["search/rg-context-mcp-sdk.txt", "search"],
     ["diff/headroom-history.diff", "diff"],
     ["text/keyv-README.md", "text"],
+    ["code/shlex.py", "code"],
+    ["code/ratelimit.go", "code"],
   ])("sends %s to the %s compressor, and says why", (file, type) => {
     const [first] = route(fixture(file));
     expect(first!.compressor.contentType).toBe(type);
@@ -26,7 +30,8 @@ describe("router", () => {
 
   it("does not take a source file for a log", () => {
     const source = readFileSync(new URL("../../src/compressors/logs/index.ts", import.meta.url), "utf8");
-    expect(route(source)[0]!.compressor.contentType).toBe("text");
+    expect(route(source)[0]!.compressor.contentType).toBe("code");
+    expect(route(source).map((c) => c.compressor.contentType)).not.toContain("logs");
   });
 
   it("puts a content_type hint first and keeps detection behind it", () => {

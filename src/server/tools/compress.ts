@@ -9,7 +9,7 @@ const DESCRIPTION =
   "Compress a large tool output (JSON, logs, search results, diffs, text) before you read it. " +
   "Call it on outputs over a few thousand tokens, with `query` set to what you are looking for so the relevant items are kept. " +
   "The result keeps errors, anomalies, first/last items and query matches verbatim, and marks every omission with " +
-  "`[headroom: N of M … omitted …; headroom_retrieve hash=…]`; pass that hash to headroom_retrieve (optionally with a query) " +
+  "`[headroom: N of M … omitted …; headroom_retrieve hash=…]` (in code outlines `[headroom: N lines omitted; hash=…]` under the signature); pass that hash to headroom_retrieve (optionally with a query, or a symbol name for code) " +
   "to get any omitted part back. Do not call it on small outputs (they come back unchanged) or on headroom_retrieve results.";
 
 const omissionSchema = z.object({
@@ -30,7 +30,7 @@ export function registerCompressTool(server: McpServer, engine: Engine, logger: 
         content: z
           .union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown()), z.number(), z.boolean(), z.null()])
           .describe("The tool output: a string, or any JSON value."),
-        tool_name: z.string().max(200).optional().describe("Name of the tool that produced it (e.g. grep, read_file, kubectl)."),
+        tool_name: z.string().max(300).optional().describe("The tool that produced it (e.g. grep, kubectl); for a file, include its path (read_file src/app.ts) so the language is known."),
         query: z.string().max(4000).optional().describe("What you are looking for; items that match are kept."),
         content_type: z
           .enum(CONTENT_TYPES as [ContentType, ...ContentType[]])
@@ -48,6 +48,7 @@ export function registerCompressTool(server: McpServer, engine: Engine, logger: 
         tokens_estimated: z.boolean(),
         omitted: z.array(omissionSchema),
         route: z.string(),
+        language: z.string().optional(),
         note: z.string().optional(),
       },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -6,7 +6,7 @@ import { toolError, toolResult } from "../result.js";
 
 const DESCRIPTION =
   "Get back what headroom left out: pass the `hash` from a `[headroom: … hash=…]` marker. " +
-  "With `query` (words, an id, a JSON path like `$.items[67]`) you get only the matching items or lines of the original, exact matches first; " +
+  "With `query` (words, an id, a JSON path like `$.items[67]`, or for code a symbol such as `UserService.create`, `name@line` to pick one of several with that name) you get only the matching items, lines or the symbol's exact source, exact matches first; " +
   "if nothing matches you get the first page and a note saying so. Without `query` you get the original page by page (`offset` from `next_offset`). " +
   "Call it only when the compressed output lacks something you need.";
 
@@ -25,7 +25,7 @@ export function registerRetrieveTool(server: McpServer, engine: Engine, logger: 
       outputSchema: {
         hash: z.string(),
         content_type: z.string(),
-        mode: z.enum(["page", "query"]),
+        mode: z.enum(["page", "query", "symbol"]),
         content: z.string(),
         page: z
           .object({ offset: z.number(), next_offset: z.number().nullable(), total_chars: z.number(), page: z.number(), pages: z.number() })
@@ -34,6 +34,10 @@ export function registerRetrieveTool(server: McpServer, engine: Engine, logger: 
         more_matches: z.number().optional(),
         unit: z.string().optional(),
         total_units: z.number().optional(),
+        symbol: z.string().optional(),
+        start_line: z.number().optional(),
+        end_line: z.number().optional(),
+        symbols: z.array(z.string()).optional(),
         note: z.string().optional(),
       },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

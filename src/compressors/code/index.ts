@@ -1,0 +1,125 @@
+import type { Node, Tree } from "web-tree-sitter";
+import { omissionMarker } from "../../ccr/marker.js";
+import { splitLines } from "../lines.js";
+import type { Compressor, CompressionJob, CompressorOutput, ContentSample, OmissionRecord, SymbolLookup } from "../types.js";
+import { GrammarLoader } from "./grammars.js";
+import { languageById, languageFromHint, languagesFromContent, type LanguageSpec } from "./languages.js";
+import { planOutline, type CodeSymbol } from "./outline.js";
+
+/**
+ * Source code: parsed with tree-sitter (WASM), shown as an outline — imports, declarations,
+ * signatures, decorators, first lines of doc comments, constants — with function bodies elided
+ * behind markers that name the symbol and its lines. `headroom_retrieve` with the symbol's name
+ * returns its exact text. Language from a path in the hint, else from the content; a parse with
+ * errors, or an unknown language, falls back to the text compressor.
+ */
+const MAX_ERROR_SHARE = 0.02;
+/** `   12→code`, `12: code`, `12\tcode`, `  12 | code` (cat -n, read_file tools, editors). */
+const LINE_NUMBER = /^\s*\d+(?:→|\t|: | \| ?)/;
+
+export function createCodeCompressor(loader = new GrammarLoader()): Compressor {
+  const parse = async (text: string, language: LanguageSpec): Promise<Tree | undefined> => {
+    const parser = await loader.parser(language);
+    const tree = parser.parse(text) ?? undefined;
+    if (tree && errorShare(tree.rootNode, text) > MAX_ERROR_SHARE) {
+      tree.delete();
+      return undefined;
+    }
+    return tree;
+  };
+
+  return {
+    name: "code",
+    contentType: "code",
+
+    detect(sample: ContentSample): number {
+      if (languageFromHint(sample.toolName)) return 0.9;
+      const votes = languagesFromContent(stripLineNumbers(splitLines(sample.text.slice(0, 20_000)).slice(0, 150)).lines);
+      return votes.length === 0 ? 0 : Math.min(0.85, 0.45 + 0.03 * votes[0]!.hits);
+    },
+
+    async compress(job: CompressionJob): Promise<CompressorOutput | null> {
+      const original = splitLines(job.sample.text);
+      const { lines, numbered } = stripLineNumbers(original);
+      const code = lines.join("\n");
+      for (const language of candidates(job.sample.toolName, lines)) {
+        const tree = await parse(code, language);
+        if (!tree) continue;
+        const plan = planOutline(tree.rootNode);
+        tree.delete();
+        if (plan.elisions.length === 0) return { text: job.sample.text, omitted: [], language: language.id };
+        return { ...render(original, plan.elisions, job.hash, numbered), language: language.id };
+      }
+      return null;
+    },
+
+    async lookup(original: string, query: string, languageId: string | undefined): Promise<SymbolLookup | undefined> {
+      const language = languageId ? languageById(languageId) : undefined;
+      if (!language) return undefined;
+      const lines = splitLines(original);
+      const tree = await parse(stripLineNumbers(lines).lines.join("\n"), language);
+      if (!tree) return undefined;
+      const { symbols } = planOutline(tree.rootNode);
+      tree.delete();
+      // `name@line` picks one of several symbols with the same name (overloads, accessors)
+      const at = /^(.+)@(\d+)$/.exec(query.trim());
+      const asked = at ? at[1]! : query.trim();
+      const normal = (name: string) => name.replace(/::|#/g, ".");
+      const exact = symbols.filter((s) => (s.name === asked || normal(s.name) === normal(asked)) && (!at || s.startRow + 1 === Number(at[2])));
+      // a query that is neither a symbol's exact name nor shaped like one is a text search
+      if (exact.length === 0 && !/^[\w$.:#~<>!?-]+$/.test(asked)) return undefined;
+      const found = exact.length > 0 ? exact : symbols.filter((s) => normal(s.name).endsWith(`.${normal(asked)}`));
+      return {
+        matches: found.map((s) => ({ name: s.name, startLine: s.startRow + 1, endLine: s.endRow + 1, text: lines.slice(s.startRow, s.endRow + 1).join("\n") })),
+        symbols: symbols.map(describe),
+      };
+    },
+  };
+}
+
+function describe(symbol: CodeSymbol): string {
+  return `${symbol.name} (${symbol.kind}, lines ${symbol.startRow + 1}-${symbol.endRow + 1})`;
+}
+
+/** The hinted language alone, else the content's best guesses (TypeScript also tried as TSX). */
+function candidates(hint: string | undefined, lines: readonly string[]): LanguageSpec[] {
+  const hinted = languageFromHint(hint);
+  if (hinted) return [hinted];
+  const guesses = languagesFromContent(lines).slice(0, 3).map((v) => v.language);
+  // JavaScript, TypeScript and TSX look alike line by line: the parse decides
+  const family = guesses[0]?.id === "javascript" ? ["javascript", "typescript", "tsx"] : guesses[0]?.id === "typescript" ? ["typescript", "tsx", "javascript"] : [];
+  const ordered = [...family.map((id) => languageById(id)!), ...guesses];
+  return ordered.filter((l, i) => ordered.indexOf(l) === i);
+}
+
+function stripLineNumbers(lines: readonly string[]): { lines: string[]; numbered: boolean } {
+  const sample = lines.slice(0, 50).filter((l) => l.trim() !== "");
+  const numbered = sample.length >= 3 && sample.filter((l) => LINE_NUMBER.test(l)).length >= sample.length * 0.8;
+  return { lines: numbered ? lines.map((l) => l.replace(LINE_NUMBER, "")) : [...lines], numbered };
+}
+
+/** Share of the text inside ERROR or MISSING nodes. */
+function errorShare(root: Node, text: string): number {
+  if (!root.hasError) return 0;
+  let chars = 0;
+  for (const node of root.descendantsOfType("ERROR")) if (node) chars += node.endIndex - node.startIndex;
+  return Math.max(chars, 1) / Math.max(1, text.length);
+}
+
+function render(lines: readonly string[], elisions: ReadonlyArray<{ startRow: number; endRow: number; label: string; unitRows: number }>, hash: string, numbered: boolean): { text: string; omitted: OmissionRecord[] } {
+  const out: string[] = [];
+  const omitted: OmissionRecord[] = [];
+  let row = 0;
+  for (const e of elisions) {
+    if (e.startRow < row) continue;
+    for (; row < e.startRow; row++) out.push(lines[row]!);
+    const count = e.endRow - e.startRow + 1;
+    const indent = /^\s*/.exec(numbered ? lines[e.startRow]!.replace(LINE_NUMBER, "") : lines[e.startRow]!)![0];
+    omitted.push({ where: e.label, unit: "lines", omitted: count, total: e.unitRows, categories: {} });
+    // the signature or comment line just above says what this is; the marker stays short
+    out.push(indent + omissionMarker({ hash, unit: "lines", omitted: count, total: e.unitRows, where: e.label, brief: true }));
+    row = e.endRow + 1;
+  }
+  for (; row < lines.length; row++) out.push(lines[row]!);
+  return { text: out.join("\n"), omitted };
+}

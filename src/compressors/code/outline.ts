@@ -1,0 +1,191 @@
+import type { Node } from "web-tree-sitter";
+
+/**
+ * A generic outliner over any tree-sitter grammar. It works in whole lines: a definition keeps
+ * its signature lines (decorators, parameters, return type, the opening brace) and its closing
+ * line, and the lines of its body are elided when there are more than a few. Containers
+ * (classes, interfaces, impls, modules, namespaces…) are walked into so their members get the
+ * same treatment. Long comment blocks keep their first line; long statements that hold no
+ * definition keep their first and last lines. Node kinds are recognised by their grammar names
+ * (`function_definition`, `method_declaration`, `class_body`…), so one walker serves every
+ * language in languages.ts.
+ */
+export interface CodeSymbol {
+  /** Qualified name: `UserService.create`, `S.Method`, `module.Class.method`. */
+  name: string;
+  kind: "function" | "container";
+  /** 0-based, inclusive. */
+  startRow: number;
+  endRow: number;
+}
+
+export interface Elision {
+  startRow: number;
+  endRow: number;
+  /** What was elided, for the marker: a symbol's body, a comment, a statement. */
+  label: string;
+  /** Rows of the whole unit the elided rows belong to. */
+  unitRows: number;
+}
+
+export interface OutlinePlan {
+  symbols: CodeSymbol[];
+  elisions: Elision[];
+}
+
+const FUNCTION = /(?:^|_)(?:function|method|constructor|destructor|lambda|closure|accessor|operator|func)(?:_|$)|^method$|^singleton_method$|^arrow_function$/;
+const NOT_FUNCTION = /declarator|signature|call|invocation|type|reference|parameter|argument|name/;
+const CONTAINER = /(?:^|_)(?:class|interface|impl|trait|module|namespace|struct|enum|object|protocol|extension|mixin|record|union)(?:_|$)|^class$|^module$|^type_spec$/;
+const NOT_CONTAINER = /body|list|name|identifier|specifier_list|heritage|clause|type$/;
+const COMMENT = /comment/;
+const WRAPPER = /^(?:decorated_definition|export_statement|template_declaration|attributed_declaration|type_declaration)$/;
+
+/** A body of at most this many lines stays whole: cheap to show, and often all a reader needs. */
+const SMALL_BODY = 2;
+const LONG_COMMENT = 4;
+const LONG_STATEMENT = 25;
+
+export function planOutline(root: Node): OutlinePlan {
+  const symbols: CodeSymbol[] = [];
+  const elisions: Elision[] = [];
+
+  /** Walks the children of `node`; returns whether any definition was found below it. */
+  const walk = (node: Node, scope: readonly string[]): boolean => {
+    let found = false;
+    const children = node.namedChildren.filter((c): c is Node => c !== null);
+    for (let k = 0; k < children.length; k++) {
+      const child = children[k]!;
+      if (COMMENT.test(child.type)) {
+        // a run of comment nodes on consecutive lines is one block
+        let last = k;
+        while (last + 1 < children.length && COMMENT.test(children[last + 1]!.type) && children[last + 1]!.startPosition.row <= children[last]!.endPosition.row + 1) last++;
+        elideComment(children[k]!.startPosition.row, children[last]!.endPosition.row, children[last]!);
+        k = last;
+        continue;
+      }
+      if (isFunction(child)) {
+        found = true;
+        const name = [...scope, nameOf(child)].join(".");
+        const range = wrapped(child);
+        symbols.push({ name, kind: "function", startRow: range.startPosition.row, endRow: range.endPosition.row });
+        elideBody(child, name, range);
+        continue;
+      }
+      if (isContainer(child)) {
+        found = true;
+        const range = wrapped(child);
+        const name = [...scope, nameOf(child)].join(".");
+        symbols.push({ name, kind: "container", startRow: range.startPosition.row, endRow: range.endPosition.row });
+        walk(child, [...scope, nameOf(child)]);
+        continue;
+      }
+      if (isDocString(child)) {
+        elideComment(child.startPosition.row, child.endPosition.row, child);
+        continue;
+      }
+      const below = walk(child, scope);
+      found ||= below;
+      const rows = child.endPosition.row - child.startPosition.row + 1;
+      if (!below && rows > LONG_STATEMENT && node.parent === null) {
+        elisions.push({ startRow: child.startPosition.row + 1, endRow: child.endPosition.row - 1, label: `statement (lines ${child.startPosition.row + 1}-${child.endPosition.row + 1})`, unitRows: rows });
+      }
+    }
+    return found;
+  };
+
+  const elideComment = (startRow: number, endRow: number, last: Node) => {
+    const rows = endRow - startRow + 1;
+    if (rows <= LONG_COMMENT) return;
+    // keep a closing `*/` or `"""` line so the block still reads as closed
+    const closer = /^\s*(?:\*\/|"""|''')\s*$/.test(last.text.split("\n").pop() ?? "") ? 1 : 0;
+    elisions.push({ startRow: startRow + 1, endRow: endRow - closer, label: `comment (lines ${startRow + 1}-${endRow + 1})`, unitRows: rows });
+  };
+
+  const elideBody = (fn: Node, name: string, range: Node) => {
+    const rows = bodyRows(fn);
+    if (!rows || rows.endRow - rows.startRow + 1 <= SMALL_BODY) return;
+    elisions.push({ ...rows, label: `${name} (lines ${range.startPosition.row + 1}-${range.endPosition.row + 1})`, unitRows: range.endPosition.row - range.startPosition.row + 1 });
+  };
+
+  walk(root, []);
+  elisions.sort((a, b) => a.startRow - b.startRow);
+  return { symbols, elisions: elisions.filter((e) => e.endRow >= e.startRow) };
+}
+
+/** A string standing alone as a statement (Python and Ruby doc strings). */
+function isDocString(node: Node): boolean {
+  return node.type === "expression_statement" && node.namedChildren.length === 1 && node.namedChildren[0]?.type === "string";
+}
+
+function isFunction(node: Node): boolean {
+  return FUNCTION.test(node.type) && !NOT_FUNCTION.test(node.type) && (node.childForFieldName("body") !== null || node.type === "method");
+}
+
+function isContainer(node: Node): boolean {
+  return CONTAINER.test(node.type) && (node.type === "type_spec" || !NOT_CONTAINER.test(node.type)) && node.namedChildren.length > 0;
+}
+
+/** The node a reader thinks of as the definition: with its `export`, decorators or template. */
+function wrapped(node: Node): Node {
+  let current = node;
+  while (current.parent && WRAPPER.test(current.parent.type)) current = current.parent;
+  return current;
+}
+
+/** Rows of a body to elide: inside the braces, or the whole indented block (keeping a docstring's first line). */
+function bodyRows(fn: Node): { startRow: number; endRow: number } | undefined {
+  const body = fn.childForFieldName("body");
+  if (!body) {
+    // a `def … end` without a body field: the lines between its first and last
+    return fn.endPosition.row - fn.startPosition.row >= 2 ? { startRow: fn.startPosition.row + 1, endRow: fn.endPosition.row - 1 } : undefined;
+  }
+  if (body.startPosition.row === fn.startPosition.row && body.endPosition.row === fn.startPosition.row) return undefined;
+  if (body.text.startsWith("{") || body.text.startsWith("do") || body.text.startsWith("begin")) {
+    return { startRow: body.startPosition.row + 1, endRow: body.endPosition.row - 1 };
+  }
+  let startRow = body.startPosition.row;
+  if (startRow === fn.startPosition.row) startRow++;
+  const first = body.namedChildren[0];
+  if (first && first.type === "expression_statement" && first.namedChildren[0]?.type === "string") startRow = first.startPosition.row + 1; // docstring's first line stays
+  return { startRow, endRow: body.endPosition.row };
+}
+
+/** The name a reader would use for a definition. */
+export function nameOf(node: Node): string {
+  const named = node.childForFieldName("name");
+  if (named) return receiverPrefix(node) + compact(named.text);
+  const declarator = node.childForFieldName("declarator");
+  if (declarator) return compact(innermostDeclarator(declarator).text);
+  const type = node.childForFieldName("type"); // `impl Store { … }`
+  if (type) return compact(type.text);
+  const parent = node.parent;
+  if (parent) {
+    const holder = parent.childForFieldName("name") ?? parent.childForFieldName("key") ?? parent.childForFieldName("left");
+    if (holder && holder.id !== node.id) return compact(holder.text);
+    if (parent.type === "arguments" && parent.parent?.type === "call_expression") {
+      const callee = parent.parent.childForFieldName("function")?.text ?? "call";
+      const label = parent.namedChildren.find((c) => c?.type === "string")?.text;
+      return compact(label ? `${callee}(${label})` : `${callee}(…)`);
+    }
+  }
+  return "anonymous";
+}
+
+/** Go methods are named with their receiver type: `(s *Store) Get` → `Store.Get`. */
+function receiverPrefix(node: Node): string {
+  const receiver = node.childForFieldName("receiver");
+  if (!receiver) return "";
+  const type = /(\w+)\s*(?:\[[^\]]*\])?\s*\)?\s*$/.exec(receiver.text.replace(/[()]/g, " ").trim());
+  return type ? `${type[1]}.` : "";
+}
+
+function innermostDeclarator(node: Node): Node {
+  let current = node;
+  for (let next = current.childForFieldName("declarator"); next; next = current.childForFieldName("declarator")) current = next;
+  return current;
+}
+
+function compact(text: string): string {
+  const oneLine = text.replace(/\s+/g, " ").trim();
+  return oneLine.length > 80 ? `${oneLine.slice(0, 77)}…` : oneLine;
+}
