@@ -95,6 +95,19 @@ describe("the server over stdio", () => {
     expect(text(lines).split("\n")[0]).toMatch(/^\d+:  × test\/pricing-2\.test\.mjs > pricing-2 > maps order 40 to its shipment/);
   });
 
+  it("outlines source code and returns a symbol's exact source by name", async () => {
+    const server = await start(["--store", "memory"]);
+    const source = fixture("code/shlex.py");
+    const result = await server.call("compress_tool_result", { content: source, tool_name: "read_file Lib/shlex.py" });
+    const outline = result.structuredContent as { hash: string; compressed: string; content_type: string; language: string };
+    expect(outline).toMatchObject({ content_type: "code", language: "python" });
+    expect(outline.compressed).toContain("    def read_token(self):");
+    const symbol = await server.call("headroom_retrieve", { hash: outline.hash, query: "shlex.read_token" });
+    const found = symbol.structuredContent as { mode: string; content: string; start_line: number; end_line: number };
+    expect(found.mode).toBe("symbol");
+    expect(found.content).toBe(source.split("\n").slice(found.start_line - 1, found.end_line).join("\n"));
+  });
+
   it("answers bad input with isError and keeps serving", async () => {
     const server = await start(["--store", "memory", "--max-input-mb", "0.05"]);
     const empty = await server.call("compress_tool_result", { content: "" });

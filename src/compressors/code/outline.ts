@@ -83,9 +83,10 @@ export function planOutline(root: Node): OutlinePlan {
         elideComment(child.startPosition.row, child.endPosition.row, child);
         continue;
       }
-      const below = walk(child, scope);
-      found ||= below;
       const rows = child.endPosition.row - child.startPosition.row + 1;
+      // a node on one or two lines holds nothing worth eliding: not descending keeps big files fast
+      const below = rows >= 3 ? walk(child, scope) : false;
+      found ||= below;
       if (!below && rows > LONG_STATEMENT && node.parent === null) {
         elisions.push({ startRow: child.startPosition.row + 1, endRow: child.endPosition.row - 1, label: `statement (lines ${child.startPosition.row + 1}-${child.endPosition.row + 1})`, unitRows: rows });
       }
@@ -121,8 +122,10 @@ function isFunction(node: Node): boolean {
   return FUNCTION.test(node.type) && !NOT_FUNCTION.test(node.type) && (node.childForFieldName("body") !== null || node.type === "method");
 }
 
+/** A named type-level definition (an object literal or an anonymous struct is not one). */
 function isContainer(node: Node): boolean {
-  return CONTAINER.test(node.type) && (node.type === "type_spec" || !NOT_CONTAINER.test(node.type)) && node.namedChildren.length > 0;
+  if (!CONTAINER.test(node.type) || (node.type !== "type_spec" && NOT_CONTAINER.test(node.type))) return false;
+  return node.childForFieldName("name") !== null || node.childForFieldName("type") !== null;
 }
 
 /** The node a reader thinks of as the definition: with its `export`, decorators or template. */
