@@ -145,6 +145,35 @@ const TEXT_FIXTURES = [
 ];
 TEXT_FIXTURES[1].content = tenMegabytesOfLogs();
 
+/** 10,000 memories saved one by one into a SQLite store, then searched with varied queries. */
+async function memoryBench() {
+  const store = join(mkdtempSync(join(tmpdir(), "headroom-bench-")), "store.sqlite");
+  const headroom = createHeadroom({ store: { kind: "sqlite", path: store }, ttlMs: 3_600_000, storeMaxBytes: 1 << 30, logger: createLogger("warn") });
+  const topics = ["database", "deploy", "tests", "auth", "cache", "queue", "billing", "search", "logging", "metrics"];
+  const tools = ["pnpm", "docker", "make", "cargo", "pytest", "vitest", "terraform", "kubectl", "redis", "postgres"];
+  const saves = [];
+  const count = quick ? 2000 : 10_000;
+  for (let i = 0; i < count; i++) {
+    const content = `The ${topics[i % 10]} setup of service-${i} uses ${tools[(i * 7) % 10]} with option opt${i} set to ${i % 97}`;
+    const t0 = performance.now();
+    await headroom.memory.save({ content, scope: i % 5 ? "project" : "global", project: "/work/bench", tags: [topics[i % 10]] });
+    saves.push(performance.now() - t0);
+  }
+  const searches = [];
+  for (let i = 0; i < 300; i++) {
+    const query = i % 3 === 0 ? `service-${(i * 31) % count}` : `${topics[i % 10]} ${tools[(i * 3) % 10]} option`;
+    const t0 = performance.now();
+    await headroom.memory.search({ query, scope: "all", project: "/work/bench", limit: 10 });
+    searches.push(performance.now() - t0);
+  }
+  await headroom.close();
+  const stat = (xs) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+  };
+  return { save: stat(saves), search: stat(searches) };
+}
+
 async function startupBench() {
   const cli = join(root, "dist/cli.js");
   const times = [];
@@ -179,5 +208,7 @@ console.log(`- compression time per MB of JSON, p50 (median over inputs > 512 KB
 console.log(`- 2,000-line test log: ${row("vitest run, 2,065 lines, 3 failures")["ms p50"]} ms p50 (target <= 20 ms); 10 MB of logs: ${row("10 MB of logs (Loghub samples)")["ms p50"]} ms p50 (target <= 1,500 ms)`);
 for (const r of rows.filter((r) => r._code)) console.log(`- code: ${r.input}: ${r.saved} saved, ${r["ms p50"]} ms p50 warm (targets >= 70% on files over 500 lines, <= 30 ms)`);
 console.log(`- first parse of a language in a fresh process (web-tree-sitter start + TypeScript grammar): ${firstGrammarLoad().toFixed(0)} ms (target <= 150 ms)`);
+const memory = await memoryBench();
+console.log(`- memory: save p50 ${memory.save.p50.toFixed(2)} ms, p95 ${memory.save.p95.toFixed(2)} ms (target <= 5 ms); search among 10,000 memories p50 ${memory.search.p50.toFixed(2)} ms, p95 ${memory.search.p95.toFixed(2)} ms (target <= 10 ms), SQLite store`);
 const startup = await startupBench();
 console.log(`- server start-up to a tools/list answer, no grammar loaded (spawn, initialize, tools/list): p50 ${startup.p50.toFixed(0)} ms, p95 ${startup.p95.toFixed(0)} ms (target <= 400 ms)`);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig, USAGE } from "./config.js";
 import { createLogger } from "./log.js";
+import { exportMemories, importMemories } from "./memory/transfer.js";
 import { serveStdio } from "./server/stdio.js";
 import { packageVersion } from "./version.js";
 
@@ -24,6 +25,11 @@ async function main(): Promise<void> {
     return;
   }
   const logger = createLogger(config.logLevel);
+  if (config.command === "memory-export" || config.command === "memory-import") {
+    const count = config.command === "memory-export" ? await exportMemories(config, logger, process.stdout) : await importMemories(config, logger, config.importFile!);
+    process.stderr.write(`headroom-mcp: ${config.command === "memory-export" ? "exported" : "imported"} ${count} memories\n`);
+    return;
+  }
   // The server must outlive any single bad request: log and carry on.
   process.on("uncaughtException", (error) => logger.error("uncaught exception", error));
   process.on("unhandledRejection", (reason) => logger.error("unhandled rejection", reason));

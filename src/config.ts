@@ -9,7 +9,9 @@ import { LOG_LEVELS, type LogLevel } from "./log.js";
  * environment. Any problem is a ConfigError whose message says how to fix it.
  */
 export interface Config {
-  command: "serve" | "help" | "version";
+  command: "serve" | "help" | "version" | "memory-export" | "memory-import";
+  /** The JSON Lines file to read, for `memory import`. */
+  importFile?: string;
   store: StoreLocation;
   ttlMs: number;
   storeMaxBytes: number;
@@ -24,7 +26,9 @@ export class ConfigError extends Error {
 export const USAGE = `headroom-mcp — an MCP server that compresses large tool outputs and keeps the originals retrievable.
 
 Usage:
-  headroom-mcp [options]          serve MCP over stdio (what MCP hosts run)
+  headroom-mcp [options]                   serve MCP over stdio (what MCP hosts run)
+  headroom-mcp memory export [options]     write every memory to stdout as JSON Lines
+  headroom-mcp memory import FILE [options] read memories from a JSON Lines export (idempotent)
 
 Options:
   --store PATH|memory   where originals and stats live: a SQLite file (or a directory for
@@ -98,12 +102,19 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
   const { values, positionals } = parsed;
   if (values.help) return defaults("help", env);
   if (values.version) return defaults("version", env);
-  if (positionals.length > 0 && !(positionals.length === 1 && positionals[0] === "serve")) {
+  let command: Config["command"] = "serve";
+  let importFile: string | undefined;
+  if (positionals[0] === "memory" && positionals[1] === "export" && positionals.length === 2) command = "memory-export";
+  else if (positionals[0] === "memory" && positionals[1] === "import" && positionals.length === 3) {
+    command = "memory-import";
+    importFile = resolve(cwd, positionals[2]!);
+  } else if (positionals.length > 0 && !(positionals.length === 1 && positionals[0] === "serve")) {
     throw new ConfigError(`unknown command "${positionals.join(" ")}". Run headroom-mcp --help for usage.`);
   }
   const pick = (flag: string | undefined, name: string) => flag ?? (env[name] && env[name] !== "" ? env[name] : undefined);
 
-  const config = defaults("serve", env);
+  const config = defaults(command, env);
+  if (importFile) config.importFile = importFile;
   const store = pick(values.store, "HEADROOM_STORE");
   if (store !== undefined) config.store = parseStoreLocation(store, cwd);
   const ttl = pick(values.ttl, "HEADROOM_TTL");

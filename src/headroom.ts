@@ -1,7 +1,9 @@
+import type Keyv from "keyv";
 import { openBackend, type StoreLocation } from "./ccr/backend.js";
 import { CcrStore } from "./ccr/store.js";
 import { Engine, type EngineLimits } from "./engine/engine.js";
 import type { Logger } from "./log.js";
+import { MemoryStore, type MemoryRecord } from "./memory/store.js";
 import { StatsRecorder } from "./stats/stats.js";
 import { TokenCounter } from "./tokens/counter.js";
 
@@ -20,6 +22,7 @@ export interface HeadroomOptions {
 
 export interface Headroom {
   engine: Engine;
+  memory: MemoryStore;
   tokens: TokenCounter;
   /** Flushes stats and closes the store. */
   close(): Promise<void>;
@@ -33,12 +36,14 @@ export function createHeadroom(options: HeadroomOptions): Headroom {
     backend.then((b) => b.namespace("stats")),
     logger,
   );
+  const memory = new MemoryStore(backend.then((b) => b.namespace("memory") as Keyv<MemoryRecord>));
   const tokens = new TokenCounter();
   const engine = new Engine({ store, tokens, stats, logger, limits: options.limits ?? {} });
   // tidy up expired originals left by earlier runs, without holding up start-up
   void store.then((s) => s.sweep()).catch((error: unknown) => logger.warn("initial store sweep failed", error));
   return {
     engine,
+    memory,
     tokens,
     async close() {
       await stats.flush();

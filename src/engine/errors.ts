@@ -2,7 +2,7 @@
  * Typed errors at the edges. Each carries a stable `code` and a message that tells the caller
  * (usually a model) what to do next; the MCP layer turns them into `isError` tool results.
  */
-export type ErrorCode = "invalid_input" | "too_large" | "unknown_hash" | "expired_hash" | "store_unavailable";
+export type ErrorCode = "invalid_input" | "too_large" | "unknown_hash" | "expired_hash" | "unknown_memory" | "store_unavailable";
 
 export class HeadroomError extends Error {
   constructor(
@@ -45,6 +45,12 @@ export class ExpiredHashError extends HeadroomError {
         ? `has expired: it was not used for longer than the store's time-to-live (last used ${formatAge(ageMs)} ago). Re-run the tool that produced it to get the content again (raise --ttl / HEADROOM_TTL to keep originals longer).`
         : `was evicted to keep the store under its size cap (last used ${formatAge(ageMs)} ago). Re-run the tool that produced it to get the content again (raise --store-max-mb / HEADROOM_STORE_MAX_MB to keep more).`;
     super("expired_hash", `the original for hash=${hash} was stored but ${why}`);
+  }
+}
+
+export class MemoryNotFoundError extends HeadroomError {
+  constructor(idOrKey: string) {
+    super("unknown_memory", `no memory has the id or key "${idOrKey.slice(0, 80)}" in this project or globally. Use memory_list or memory_search to find the id.`);
   }
 }
 

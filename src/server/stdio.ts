@@ -16,7 +16,7 @@ export async function serveStdio(config: Config, logger: Logger, version: string
     limits: { maxInputBytes: config.maxInputBytes },
     logger,
   });
-  const server = createMcpServer(headroom.engine, logger, version);
+  const server = createMcpServer(headroom, logger, version);
   const transport = new StdioServerTransport();
 
   let closing: Promise<void> | undefined;

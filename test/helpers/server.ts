@@ -20,12 +20,13 @@ export interface RunningServer {
 }
 
 /** Starts the built server as a separate process and connects the SDK client to it over stdio. */
-export async function startServer(args: string[], options: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<RunningServer> {
+export async function startServer(args: string[], options: { nodeArgs?: string[]; env?: Record<string, string>; cwd?: string } = {}): Promise<RunningServer> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [...(options.nodeArgs ?? []), CLI, ...args],
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...options.env },
     stderr: "pipe",
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   let stderr = "";
   transport.stderr?.on("data", (chunk: Buffer) => {

@@ -1,0 +1,145 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import type { Logger } from "../../log.js";
+import { projectFromRoots } from "../../memory/project.js";
+import type { MemoryStore } from "../../memory/store.js";
+import { toolError, toolResult } from "../result.js";
+
+/**
+ * memory_save / memory_search / memory_list / memory_delete. The project is the client's first
+ * MCP root when it offers roots, else the server's working directory (its git root if inside one).
+ */
+const memoryView = z.object({
+  id: z.string(),
+  content: z.string(),
+  tags: z.array(z.string()),
+  scope: z.enum(["project", "global"]),
+  project: z.string().nullable(),
+  key: z.string().optional(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  history: z.array(z.object({ content: z.string(), replaced_at: z.string() })),
+  score: z.number().optional(),
+});
+
+const tagsInput = z.array(z.string().max(64)).optional();
+
+export function registerMemoryTools(server: McpServer, memory: MemoryStore, logger: Logger): void {
+  const project = async (): Promise<string> => {
+    if (!server.server.getClientCapabilities()?.roots) return projectFromRoots(undefined, process.cwd());
+    try {
+      const { roots } = await server.server.listRoots(undefined, { timeout: 2000 });
+      return projectFromRoots(roots, process.cwd());
+    } catch (error) {
+      logger.debug("client did not answer roots/list; using the working directory", error);
+      return projectFromRoots(undefined, process.cwd());
+    }
+  };
+
+  server.registerTool(
+    "memory_save",
+    {
+      title: "Remember a fact",
+      description:
+        "Save a fact worth knowing in later conversations (\"the API tests need DB_URL set\", \"user prefers pnpm\", \"auth lives in src/auth/jwt.ts\"). " +
+        "One short fact per call. Scope `project` (default) is this project only; `global` is every project. " +
+        "Saving again with the same `key` replaces that memory (the old text is kept in its history); a near-duplicate of an existing memory updates it. Never save secrets.",
+      inputSchema: {
+        content: z.string().describe("The fact, in one or two sentences (at most 8 KB)."),
+        scope: z.enum(["project", "global"]).optional().describe("project (default) or global."),
+        tags: tagsInput.describe("Up to 20 short tags to search or filter by."),
+        key: z.string().max(200).optional().describe("A stable name for this fact (e.g. test-env); saving the same key again replaces it."),
+      },
+      outputSchema: {
+        memory: memoryView,
+        superseded: z.object({ id: z.string(), reason: z.enum(["key", "near-duplicate"]), previous: z.string() }).optional(),
+        project: z.string(),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      try {
+        const where = await project();
+        const saved = await memory.save({ content: args.content, scope: args.scope ?? "project", project: where, tags: args.tags, key: args.key });
+        return toolResult({ ...saved, project: where });
+      } catch (error) {
+        return toolError(error, logger, "memory_save");
+      }
+    },
+  );
+
+  server.registerTool(
+    "memory_search",
+    {
+      title: "Search memories",
+      description:
+        "Find saved facts: exact phrase matches first, then ranked by relevance (BM25 over text and tags) with newer ones slightly ahead. " +
+        "Call it at the start of a task, or when you need a project convention, a path or a preference you may have saved before.",
+      inputSchema: {
+        query: z.string().min(1).max(2000).describe("What you are looking for."),
+        scope: z.enum(["project", "global", "all"]).optional().describe("all (default): this project's and global memories."),
+        tags: tagsInput.describe("Only memories with all of these tags."),
+        limit: z.coerce.number().int().min(1).max(100).optional().describe("Most results (default 10)."),
+      },
+      outputSchema: { results: z.array(memoryView), in_scope: z.number(), project: z.string() },
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      try {
+        const where = await project();
+        const found = await memory.search({ query: args.query, scope: args.scope ?? "all", project: where, tags: args.tags, limit: args.limit ?? 10 });
+        return toolResult({ results: found.results, in_scope: found.inScope, project: where });
+      } catch (error) {
+        return toolError(error, logger, "memory_search");
+      }
+    },
+  );
+
+  server.registerTool(
+    "memory_list",
+    {
+      title: "List memories",
+      description: "List saved facts, newest first, with the total count; filter by scope and tags, page with offset and limit.",
+      inputSchema: {
+        scope: z.enum(["project", "global", "all"]).optional().describe("all (default)."),
+        tags: tagsInput.describe("Only memories with all of these tags."),
+        limit: z.coerce.number().int().min(1).max(200).optional().describe("Page size (default 20)."),
+        offset: z.coerce.number().int().min(0).optional().describe("Memories to skip."),
+      },
+      outputSchema: { memories: z.array(memoryView), total: z.number(), project: z.string() },
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      try {
+        const where = await project();
+        const listed = await memory.list({ scope: args.scope ?? "all", project: where, tags: args.tags, limit: args.limit ?? 20, offset: args.offset ?? 0 });
+        return toolResult({ ...listed, project: where });
+      } catch (error) {
+        return toolError(error, logger, "memory_list");
+      }
+    },
+  );
+
+  server.registerTool(
+    "memory_delete",
+    {
+      title: "Forget a memory",
+      description: "Delete a saved fact by its id (from memory_search or memory_list) or by its key. A deleted memory is never returned again.",
+      inputSchema: {
+        id: z.string().max(100).optional().describe("The memory's id."),
+        key: z.string().max(200).optional().describe("Or the key it was saved with."),
+      },
+      outputSchema: { deleted: memoryView, project: z.string() },
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    async (args) => {
+      try {
+        const where = await project();
+        const deleted = await memory.delete({ id: args.id, key: args.key, project: where });
+        return toolResult({ deleted, project: where });
+      } catch (error) {
+        return toolError(error, logger, "memory_delete");
+      }
+    },
+  );
+}
