@@ -43,7 +43,8 @@ describe.runIf(enabled)("the npm package", () => {
     await client.connect(transport);
     try {
       const { tools } = await client.listTools();
-      expect(tools).toHaveLength(3);
+      expect(tools.map((t) => t.name)).toContain("compress_tool_result");
+      expect(tools.map((t) => t.name)).toContain("memory_save");
       const compressed = (await client.callTool({ name: "compress_tool_result", arguments: { content: needleLogs() } })) as CallToolResult;
       const { hash } = compressed.structuredContent as { hash: string };
       const retrieved = (await client.callTool({ name: "headroom_retrieve", arguments: { hash, query: "PG-5523" } })) as CallToolResult;

@@ -15,10 +15,11 @@ afterEach(async () => {
 });
 
 describe("the server over stdio", () => {
-  it("lists its three tools with schemas and annotations", async () => {
+  it("lists its tools with schemas and annotations", async () => {
     const server = await start(["--store", "memory"]);
     const { tools } = await server.client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(["compress_tool_result", "headroom_retrieve", "headroom_stats"]);
+    expect(tools.map((t) => t.name).sort()).toEqual(["compress_tool_result", "headroom_retrieve", "headroom_stats", "memory_delete", "memory_list", "memory_save", "memory_search"]);
+    expect(tools.find((t) => t.name === "memory_delete")!.annotations?.destructiveHint).toBe(true);
     const compress = tools.find((t) => t.name === "compress_tool_result")!;
     expect(compress.inputSchema.required).toEqual(["content"]);
     expect(compress.outputSchema?.properties).toHaveProperty("hash");
