@@ -4,6 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
+import { pathToFileURL } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { ListRootsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { CLI, startServer, tempStorePath, text, type RunningServer } from "../helpers/server.js";
 
 const run = promisify(execFile);
@@ -51,6 +55,20 @@ describe("memory tools over stdio", () => {
     const unknown = await restarted.call("memory_delete", { id: saved.memory.id });
     expect(unknown.isError).toBe(true);
     expect(text(unknown)).toMatch(/^unknown_memory: /);
+  });
+
+  it("takes the project from the client's roots when it offers them", async () => {
+    const root = project();
+    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, "--store", "memory"], cwd: project(), stderr: "ignore" });
+    const client = new Client({ name: "roots-client", version: "1.0.0" }, { capabilities: { roots: { listChanged: false } } });
+    client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: pathToFileURL(root).href, name: "workspace" }] }));
+    await client.connect(transport);
+    try {
+      const saved = (await client.callTool({ name: "memory_save", arguments: { content: "Workspace facts live here" } })) as CallToolResult;
+      expect((saved.structuredContent as Saved).project).toBe(root);
+    } finally {
+      await client.close();
+    }
   });
 
   it("answers bad input with actionable errors", async () => {
