@@ -36,6 +36,18 @@ export function registerMemoryTools(server: McpServer, memory: MemoryStore, logg
     }
   };
 
+  /** Every memory tool: resolve the project, run, answer with the project; errors become isError. */
+  const handle =
+    <A>(name: string, run: (args: A, project: string) => Promise<Record<string, unknown>>) =>
+    async (args: A) => {
+      try {
+        const where = await project();
+        return toolResult({ ...(await run(args, where)), project: where });
+      } catch (error) {
+        return toolError(error, logger, name);
+      }
+    };
+
   server.registerTool(
     "memory_save",
     {
@@ -57,15 +69,9 @@ export function registerMemoryTools(server: McpServer, memory: MemoryStore, logg
       },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    async (args) => {
-      try {
-        const where = await project();
-        const saved = await memory.save({ content: args.content, scope: args.scope ?? "project", project: where, tags: args.tags, key: args.key });
-        return toolResult({ ...saved, project: where });
-      } catch (error) {
-        return toolError(error, logger, "memory_save");
-      }
-    },
+    handle("memory_save", async (args: { content: string; scope?: "project" | "global"; tags?: string[]; key?: string }, where) => ({
+      ...(await memory.save({ content: args.content, scope: args.scope ?? "project", project: where, tags: args.tags, key: args.key })),
+    })),
   );
 
   server.registerTool(
@@ -84,15 +90,10 @@ export function registerMemoryTools(server: McpServer, memory: MemoryStore, logg
       outputSchema: { results: z.array(memoryView), in_scope: z.number(), project: z.string() },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    async (args) => {
-      try {
-        const where = await project();
-        const found = await memory.search({ query: args.query, scope: args.scope ?? "all", project: where, tags: args.tags, limit: args.limit ?? 10 });
-        return toolResult({ results: found.results, in_scope: found.inScope, project: where });
-      } catch (error) {
-        return toolError(error, logger, "memory_search");
-      }
-    },
+    handle("memory_search", async (args: { query: string; scope?: "project" | "global" | "all"; tags?: string[]; limit?: number }, where) => {
+      const found = await memory.search({ query: args.query, scope: args.scope ?? "all", project: where, tags: args.tags, limit: args.limit ?? 10 });
+      return { results: found.results, in_scope: found.inScope };
+    }),
   );
 
   server.registerTool(
@@ -109,15 +110,9 @@ export function registerMemoryTools(server: McpServer, memory: MemoryStore, logg
       outputSchema: { memories: z.array(memoryView), total: z.number(), project: z.string() },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    async (args) => {
-      try {
-        const where = await project();
-        const listed = await memory.list({ scope: args.scope ?? "all", project: where, tags: args.tags, limit: args.limit ?? 20, offset: args.offset ?? 0 });
-        return toolResult({ ...listed, project: where });
-      } catch (error) {
-        return toolError(error, logger, "memory_list");
-      }
-    },
+    handle("memory_list", async (args: { scope?: "project" | "global" | "all"; tags?: string[]; limit?: number; offset?: number }, where) => ({
+      ...(await memory.list({ scope: args.scope ?? "all", project: where, tags: args.tags, limit: args.limit ?? 20, offset: args.offset ?? 0 })),
+    })),
   );
 
   server.registerTool(
@@ -132,14 +127,6 @@ export function registerMemoryTools(server: McpServer, memory: MemoryStore, logg
       outputSchema: { deleted: memoryView, project: z.string() },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     },
-    async (args) => {
-      try {
-        const where = await project();
-        const deleted = await memory.delete({ id: args.id, key: args.key, project: where });
-        return toolResult({ deleted, project: where });
-      } catch (error) {
-        return toolError(error, logger, "memory_delete");
-      }
-    },
+    handle("memory_delete", async (args: { id?: string; key?: string }, where) => ({ deleted: await memory.delete({ id: args.id, key: args.key, project: where }) })),
   );
 }
