@@ -51,13 +51,15 @@ const B = 0.75;
 interface Indexed {
   record: MemoryRecord;
   terms: string[];
-  termSet: Set<string>;
+  /** Term frequencies; its keys are the memory's distinct terms. */
+  tf: Map<string, number>;
   lower: string;
 }
 
 export class MemoryStore {
   private cache = new Map<string, Indexed>();
   private postings = new Map<string, Set<string>>();
+  private totalTerms = 0;
   private loadedAt = -Infinity;
   private loading: Promise<void> | undefined;
 
@@ -117,22 +119,27 @@ export class MemoryStore {
     if (!query) throw new InputError("query is empty: say what you are looking for");
     await this.refresh();
     const candidates = this.filter(input.scope, input.project, input.tags);
-    const ids = new Set(candidates.map((c) => c.record.id));
     const phrase = query.toLowerCase();
-    const scores = this.bm25(query, ids);
+    const scores = this.bm25(query);
     const now = this.now();
-    const ranked = candidates
-      .map((c) => {
-        const exact = c.lower.includes(phrase);
-        const relevance = scores.get(c.record.id) ?? 0;
-        const ageDays = (now - c.record.updatedAt) / 86_400_000;
-        const score = (relevance + (exact ? 10 : 0)) * (1 + 0.2 * Math.exp(-ageDays / 30));
-        return { c, exact, score };
-      })
-      .filter((r) => r.exact || r.score > 0)
-      .sort((a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score || b.c.record.updatedAt - a.c.record.updatedAt || (a.c.record.id < b.c.record.id ? -1 : 1));
+    // the best `limit` by (exact phrase, boosted score, newer, id), kept in order as we go
+    const top: Array<{ c: Indexed; exact: boolean; score: number }> = [];
+    const before = (a: (typeof top)[number], b: (typeof top)[number]) =>
+      a.exact !== b.exact ? a.exact : a.score !== b.score ? a.score > b.score : a.c.record.updatedAt !== b.c.record.updatedAt ? a.c.record.updatedAt > b.c.record.updatedAt : a.c.record.id < b.c.record.id;
+    for (const c of candidates) {
+      const relevance = scores.get(c.record.id) ?? 0;
+      const exact = c.lower.includes(phrase);
+      if (!exact && relevance <= 0) continue;
+      const ageDays = (now - c.record.updatedAt) / 86_400_000;
+      const entry = { c, exact, score: (relevance + (exact ? 10 : 0)) * (1 + 0.2 * Math.exp(-ageDays / 30)) };
+      if (top.length === input.limit && !before(entry, top[top.length - 1]!)) continue;
+      let at = top.length;
+      while (at > 0 && before(entry, top[at - 1]!)) at--;
+      top.splice(at, 0, entry);
+      if (top.length > input.limit) top.pop();
+    }
     return {
-      results: ranked.slice(0, input.limit).map((r) => ({ ...view(r.c.record), score: Math.round(r.score * 1000) / 1000 })),
+      results: top.map((r) => ({ ...view(r.c.record), score: Math.round(r.score * 1000) / 1000 })),
       inScope: candidates.length,
     };
   }
@@ -197,17 +204,21 @@ export class MemoryStore {
   private nearDuplicate(content: string, scope: Scope, project: string | null): MemoryRecord | undefined {
     const mine = new Set(terms(content));
     if (mine.size === 0) return undefined;
+    // prefix filter: a set with Jaccard similarity ≥ t shares at least one of our
+    // ⌊(1 − t)·|mine|⌋ + 1 rarest terms, so only their postings need a look
+    const rarest = [...mine].sort((a, b) => (this.postings.get(a)?.size ?? 0) - (this.postings.get(b)?.size ?? 0) || (a < b ? -1 : 1));
+    const probe = rarest.slice(0, Math.floor((1 - NEAR_DUPLICATE) * mine.size) + 1);
     const seen = new Set<string>();
     let best: { record: MemoryRecord; similarity: number } | undefined;
-    for (const term of mine) {
+    for (const term of probe) {
       for (const id of this.postings.get(term) ?? []) {
         if (seen.has(id)) continue;
         seen.add(id);
         const other = this.cache.get(id)!;
         if (other.record.scope !== scope || other.record.project !== project) continue;
         let shared = 0;
-        for (const t of mine) if (other.termSet.has(t)) shared++;
-        const similarity = shared / (mine.size + other.termSet.size - shared);
+        for (const t of mine) if (other.tf.has(t)) shared++;
+        const similarity = shared / (mine.size + other.tf.size - shared);
         if (similarity >= NEAR_DUPLICATE && (!best || similarity > best.similarity)) best = { record: other.record, similarity };
       }
     }
@@ -215,23 +226,19 @@ export class MemoryStore {
   }
 
   /** BM25 over content and tags, visiting only memories that hold a query term. */
-  private bm25(query: string, within: ReadonlySet<string>): Map<string, number> {
+  private bm25(query: string): Map<string, number> {
     const scores = new Map<string, number>();
     const queryTerms = [...new Set(terms(query))];
-    if (queryTerms.length === 0 || within.size === 0) return scores;
-    let totalLength = 0;
-    for (const c of this.cache.values()) totalLength += c.terms.length;
-    const avgdl = totalLength / Math.max(1, this.cache.size) || 1;
+    if (queryTerms.length === 0 || this.cache.size === 0) return scores;
+    const avgdl = this.totalTerms / this.cache.size || 1;
     const n = this.cache.size;
     for (const term of queryTerms) {
       const posting = this.postings.get(term);
       if (!posting) continue;
       const idf = Math.log(1 + (n - posting.size + 0.5) / (posting.size + 0.5));
       for (const id of posting) {
-        if (!within.has(id)) continue;
         const c = this.cache.get(id)!;
-        let f = 0;
-        for (const t of c.terms) if (t === term) f++;
+        const f = c.tf.get(term)!;
         const score = idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * c.terms.length) / avgdl)));
         scores.set(id, (scores.get(id) ?? 0) + score);
       }
@@ -247,6 +254,7 @@ export class MemoryStore {
       for await (const [, record] of entriesOf(await this.store)) fresh.set(record.id, indexed(record));
       this.cache = fresh;
       this.postings = new Map();
+      this.totalTerms = 0;
       for (const c of fresh.values()) this.post(c);
       this.loadedAt = this.now();
     })().finally(() => {
@@ -265,12 +273,14 @@ export class MemoryStore {
   private unindex(id: string): void {
     const old = this.cache.get(id);
     if (!old) return;
-    for (const t of old.termSet) this.postings.get(t)?.delete(id);
+    for (const t of old.tf.keys()) this.postings.get(t)?.delete(id);
+    this.totalTerms -= old.terms.length;
     this.cache.delete(id);
   }
 
   private post(c: Indexed): void {
-    for (const t of c.termSet) {
+    this.totalTerms += c.terms.length;
+    for (const t of c.tf.keys()) {
       let set = this.postings.get(t);
       if (!set) {
         set = new Set();
@@ -283,7 +293,9 @@ export class MemoryStore {
 
 function indexed(record: MemoryRecord): Indexed {
   const all = terms(`${record.content} ${record.tags.join(" ")} ${record.key ?? ""}`);
-  return { record, terms: all, termSet: new Set(all), lower: record.content.toLowerCase() };
+  const tf = new Map<string, number>();
+  for (const t of all) tf.set(t, (tf.get(t) ?? 0) + 1);
+  return { record, terms: all, tf, lower: record.content.toLowerCase() };
 }
 
 function normaliseTags(tags: readonly string[]): string[] {
