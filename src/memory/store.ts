@@ -170,6 +170,14 @@ export class MemoryStore {
     throw new MemoryNotFoundError(input.id ?? input.key!);
   }
 
+  /** How many memories there are, by scope (for statistics). */
+  async counts(): Promise<{ total: number; project: number; global: number }> {
+    await this.refresh();
+    let global = 0;
+    for (const c of this.cache.values()) if (c.record.scope === "global") global++;
+    return { total: this.cache.size, project: this.cache.size - global, global };
+  }
+
   /** Every memory, for export (JSON Lines). */
   async all(): Promise<MemoryRecord[]> {
     this.loadedAt = -Infinity;

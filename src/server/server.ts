@@ -17,7 +17,7 @@ export function createMcpServer(headroom: Pick<Headroom, "engine" | "memory">, l
   const server = new McpServer({ name: "headroom-mcp", version }, { instructions: INSTRUCTIONS });
   registerCompressTool(server, headroom.engine, logger);
   registerRetrieveTool(server, headroom.engine, logger);
-  registerStatsTool(server, headroom.engine, logger);
+  registerStatsTool(server, headroom.engine, headroom.memory, logger);
   registerMemoryTools(server, headroom.memory, logger);
   return server;
 }

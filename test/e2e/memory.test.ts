@@ -45,6 +45,8 @@ describe("memory tools over stdio", () => {
     expect(found.results[0]!.id).toBe(saved.memory.id);
     const listed = (await restarted.call("memory_list", {})).structuredContent as { total: number };
     expect(listed.total).toBe(3);
+    const stats = (await restarted.call("headroom_stats", {})).structuredContent as { memories: { total: number; global: number } };
+    expect(stats.memories).toEqual({ total: 3, project: 2, global: 1 });
 
     const other = await start(store, b);
     const fromB = (await other.call("memory_list", {})).structuredContent as { total: number; memories: Array<{ content: string }> };

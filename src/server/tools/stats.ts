@@ -2,6 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { Engine } from "../../engine/engine.js";
 import type { Logger } from "../../log.js";
+import type { MemoryStore } from "../../memory/store.js";
 import { toolError, toolResult } from "../result.js";
 
 const typeTotals = z.object({
@@ -17,13 +18,13 @@ const totals = typeTotals.extend({
   by_content_type: z.record(z.string(), typeTotals),
 });
 
-export function registerStatsTool(server: McpServer, engine: Engine, logger: Logger): void {
+export function registerStatsTool(server: McpServer, engine: Engine, memory: MemoryStore, logger: Logger): void {
   server.registerTool(
     "headroom_stats",
     {
       title: "Compression statistics",
       description:
-        "Token savings of headroom for this session and all time (compressions, retrievals, tokens before/after/saved by content type) and the state of its store. For the user's curiosity or diagnostics; not needed for normal work.",
+        "Token savings of headroom for this session and all time (compressions, retrievals, tokens before/after/saved by content type), the state of its store, and how many memories it holds. For the user's curiosity or diagnostics; not needed for normal work.",
       inputSchema: {},
       outputSchema: {
         session: totals,
@@ -38,15 +39,16 @@ export function registerStatsTool(server: McpServer, engine: Engine, logger: Log
           max_bytes: z.number(),
         }),
         tokenizer: z.string(),
+        memories: z.object({ total: z.number(), project: z.number(), global: z.number() }),
       },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async () => {
       try {
-        const stats = await engine.stats();
+        const [stats, memories] = await Promise.all([engine.stats(), memory.counts()]);
         const { kind, location, degraded, entries, bytes, ttlMs, maxBytes } = stats.store;
         const store = { kind, location, ...(degraded ? { degraded } : {}), entries, bytes, ttl_ms: ttlMs, max_bytes: maxBytes };
-        return toolResult({ ...stats, store });
+        return toolResult({ ...stats, store, memories });
       } catch (error) {
         return toolError(error, logger, "headroom_stats");
       }
