@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig, USAGE } from "./config.js";
 import { createLogger } from "./log.js";
 import { exportMemories, importMemories } from "./memory/transfer.js";
+import { serveHttp } from "./server/http.js";
 import { serveStdio } from "./server/stdio.js";
 import { packageVersion } from "./version.js";
 
@@ -33,6 +34,16 @@ async function main(): Promise<void> {
   // The server must outlive any single bad request: log and carry on.
   process.on("uncaughtException", (error) => logger.error("uncaught exception", error));
   process.on("unhandledRejection", (reason) => logger.error("unhandled rejection", reason));
+  if (config.http) {
+    const running = await serveHttp(config, { ...config.http, maxBodyBytes: config.maxInputBytes + 1024 * 1024 }, logger, packageVersion());
+    const stop = (signal: string) => {
+      logger.info(`${signal}: finishing requests in flight, then closing the store`);
+      void running.close().then(() => process.exit(0));
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    return;
+  }
   await serveStdio(config, logger, packageVersion());
 }
 

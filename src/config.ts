@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { StoreLocation } from "./ccr/backend.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
+import { isLoopback } from "./server/loopback.js";
 
 /**
  * Flags and HEADROOM_* environment variables → one validated Config. Flags win over the
@@ -17,6 +18,15 @@ export interface Config {
   storeMaxBytes: number;
   maxInputBytes: number;
   logLevel: LogLevel;
+  /** Serve over HTTP instead of stdio. */
+  http?: HttpConfig;
+}
+
+export interface HttpConfig {
+  host: string;
+  port: number;
+  token: string | undefined;
+  allowedOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -43,6 +53,14 @@ Options:
                         HEADROOM_MAX_INPUT_MB. Default 50
   --log-level LEVEL     silent | error | warn | info | debug (to stderr). Env HEADROOM_LOG_LEVEL.
                         Default info
+  --http                serve over HTTP: Streamable HTTP at /mcp, legacy SSE at /sse + /messages,
+                        GET /health. Env HEADROOM_HTTP=1
+  --host HOST           address to bind (default 127.0.0.1). Anything but loopback needs --token.
+                        Env HEADROOM_HOST
+  --port N              port (default 8787; 0 picks a free one). Env HEADROOM_PORT
+  --token TOKEN         require Authorization: Bearer TOKEN on every request. Env HEADROOM_TOKEN
+  --allow-origin LIST   comma-separated browser origins allowed besides loopback ones.
+                        Env HEADROOM_ALLOWED_ORIGINS
   -h, --help            show this help
   -v, --version         print the version
 `;
@@ -92,6 +110,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
         "store-max-mb": { type: "string" },
         "max-input-mb": { type: "string" },
         "log-level": { type: "string" },
+        http: { type: "boolean" },
+        host: { type: "string" },
+        port: { type: "string" },
+        token: { type: "string" },
+        "allow-origin": { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
       },
@@ -127,6 +150,18 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
   if (level !== undefined) {
     if (!LOG_LEVELS.includes(level as LogLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got "${level}"`);
     config.logLevel = level as LogLevel;
+  }
+  if (values.http || env.HEADROOM_HTTP === "1" || env.HEADROOM_HTTP === "true") {
+    const host = pick(values.host, "HEADROOM_HOST") ?? "127.0.0.1";
+    const portText = pick(values.port, "HEADROOM_PORT") ?? "8787";
+    const port = Number(portText);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a whole number from 0 to 65535, got "${portText}"`);
+    const token = pick(values.token, "HEADROOM_TOKEN");
+    if (!isLoopback(host) && !token) {
+      throw new ConfigError(`binding to ${host} exposes the server beyond this machine: set a bearer token with --token or HEADROOM_TOKEN (or bind to 127.0.0.1)`);
+    }
+    const origins = pick(values["allow-origin"], "HEADROOM_ALLOWED_ORIGINS");
+    config.http = { host, port, token, allowedOrigins: origins ? origins.split(",").map((o) => o.trim()).filter(Boolean) : [] };
   }
   return config;
 }

@@ -1,0 +1,236 @@
+import { randomUUID, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { Config } from "../config.js";
+import { createHeadroom, type Headroom } from "../headroom.js";
+import type { Logger } from "../log.js";
+import { isLoopback } from "./loopback.js";
+import { createMcpServer } from "./server.js";
+
+/**
+ * MCP over HTTP: Streamable HTTP at `/mcp` (sessions, and stateless POSTs without a session),
+ * legacy HTTP+SSE at `/sse` + `/messages`, and `GET /health`. Every session gets its own MCP
+ * server over one shared engine and store, so a hash handed to one client resolves for another.
+ *
+ * Safe by default: loopback unless `--host` says otherwise, and then only with a bearer token;
+ * `Host` and `Origin` are checked against an allow-list (DNS-rebinding protection); bodies over
+ * the limit get 413; malformed JSON gets a JSON-RPC parse error.
+ */
+export interface HttpOptions {
+  host: string;
+  port: number;
+  token: string | undefined;
+  allowedOrigins: string[];
+  maxBodyBytes: number;
+}
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface RunningHttp {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serveHttp(config: Config, options: HttpOptions, logger: Logger, version: string): Promise<RunningHttp> {
+  const headroom = createHeadroom({
+    store: config.store,
+    ttlMs: config.ttlMs,
+    storeMaxBytes: config.storeMaxBytes,
+    limits: { maxInputBytes: config.maxInputBytes },
+    logger,
+  });
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const sseSessions = new Map<string, SSEServerTransport>();
+  let inFlight = 0;
+  let port = options.port;
+
+  const server: Server = createServer((req, res) => {
+    inFlight++;
+    res.on("close", () => inFlight--);
+    handle(req, res).catch((error: unknown) => {
+      logger.error("http request failed", error);
+      if (!res.headersSent) json(res, 500, { error: "internal error" });
+      else res.end();
+    });
+  });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (!hostAllowed(req.headers.host, options.host, port)) return json(res, 403, { error: `Host ${req.headers.host ?? "(none)"} is not allowed` });
+    if (req.method === "GET" && url.pathname === "/health") return health(res, headroom, version);
+    if (!originAllowed(req.headers.origin, options.allowedOrigins, port)) return json(res, 403, { error: `Origin ${req.headers.origin} is not allowed` });
+    if (options.token && !bearerMatches(req.headers.authorization, options.token)) {
+      res.setHeader("WWW-Authenticate", 'Bearer realm="headroom-mcp"');
+      return json(res, 401, { error: "missing or wrong bearer token: send Authorization: Bearer <token>" });
+    }
+    if (url.pathname === "/mcp") return streamable(req, res);
+    if (url.pathname === "/sse" && req.method === "GET") return openSse(res);
+    if (url.pathname === "/messages" && req.method === "POST") return sseMessage(req, res, url.searchParams.get("sessionId"));
+    return json(res, 404, { error: "not found: MCP is served at /mcp (Streamable HTTP) and /sse (legacy SSE)" });
+  };
+
+  const streamable = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const sessionId = header(req, "mcp-session-id");
+    if (req.method !== "POST") {
+      const transport = sessionId ? sessions.get(sessionId) : undefined;
+      if (!transport) return json(res, 400, rpcError(-32000, "no such session: start one with an initialize POST"));
+      return transport.handleRequest(req, res);
+    }
+    const body = await readJson(req, res, options.maxBodyBytes);
+    if (body === undefined) return;
+    logger.debug(`POST /mcp ${describeRpc(body)}${sessionId ? ` (session ${sessionId.slice(0, 8)})` : ""}`);
+    if (sessionId) {
+      const transport = sessions.get(sessionId);
+      if (!transport) return json(res, 404, rpcError(-32001, "session not found: it ended or never existed; initialize a new one"));
+      return transport.handleRequest(req, res, body);
+    }
+    if (isInitializeRequest(body)) {
+      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => {
+          sessions.set(id, transport);
+        },
+      });
+      transport.onclose = () => {
+        if (transport.sessionId) sessions.delete(transport.sessionId);
+      };
+      await createMcpServer(headroom, logger, version).connect(transport);
+      return transport.handleRequest(req, res, body);
+    }
+    // a stateless request: one server and transport for this POST only
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const mcp = createMcpServer(headroom, logger, version);
+    res.on("close", () => {
+      void transport.close();
+      void mcp.close();
+    });
+    await mcp.connect(transport);
+    return transport.handleRequest(req, res, body);
+  };
+
+  const openSse = async (res: ServerResponse): Promise<void> => {
+    const transport = new SSEServerTransport("/messages", res);
+    sseSessions.set(transport.sessionId, transport);
+    res.on("close", () => sseSessions.delete(transport.sessionId));
+    await createMcpServer(headroom, logger, version).connect(transport);
+  };
+
+  const sseMessage = async (req: IncomingMessage, res: ServerResponse, sessionId: string | null): Promise<void> => {
+    const transport = sessionId ? sseSessions.get(sessionId) : undefined;
+    if (!transport) return json(res, 404, { error: "unknown sessionId: open GET /sse first" });
+    const body = await readJson(req, res, options.maxBodyBytes);
+    if (body === undefined) return;
+    return transport.handlePostMessage(req, res, body);
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  const shown = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const url = `http://${shown}:${port}`;
+  logger.info(`v${version} serving MCP at ${url}/mcp (Streamable HTTP) and ${url}/sse (SSE); store: ${config.store.kind === "sqlite" ? config.store.path : "memory"}`);
+  setImmediate(() => headroom.tokens.warmUp().catch((error: unknown) => logger.error("could not load the tokenizer", error)));
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    close() {
+      closing ??= (async () => {
+        server.close();
+        const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+        // requests still being answered finish first; open SSE/stream connections are ended after
+        while (inFlight > sessions.size + sseSessions.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        await Promise.allSettled([...sessions.values(), ...sseSessions.values()].map((t) => t.close()));
+        server.closeAllConnections();
+        await headroom.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function health(res: ServerResponse, headroom: Headroom, version: string): Promise<void> {
+  const info = await headroom.engine.stats().then((s) => s.store);
+  json(res, 200, { status: "ok", version, store: { kind: info.kind, entries: info.entries, ...(info.degraded ? { degraded: info.degraded } : {}) } });
+}
+
+function hostAllowed(host: string | undefined, bound: string, port: number): boolean {
+  if (!host) return false;
+  const name = host.replace(/:\d+$/, "");
+  if (host.endsWith(`:${port}`) || !/:\d+$/.test(host)) {
+    if (isLoopback(name)) return true;
+    if (!isLoopback(bound) && (bound === "0.0.0.0" || bound === "::" || name === bound)) return true;
+  }
+  return false;
+}
+
+function originAllowed(origin: string | undefined, allowed: readonly string[], port: number): boolean {
+  if (!origin) return true; // not a browser: nothing to rebind
+  if (allowed.includes(origin) || allowed.includes("*")) return true;
+  try {
+    const url = new URL(origin);
+    return isLoopback(url.hostname) && (url.port === String(port) || url.port === "");
+  } catch {
+    return false;
+  }
+}
+
+function bearerMatches(authorization: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim();
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Reads and parses a JSON body within the limit; answers 413/400 itself and returns undefined. */
+async function readJson(req: IncomingMessage, res: ServerResponse, limit: number): Promise<unknown> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > limit) {
+    json(res, 413, rpcError(-32600, `request body is ${declared} bytes, over the ${limit}-byte limit`));
+    req.resume();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      json(res, 413, rpcError(-32600, `request body is over the ${limit}-byte limit`));
+      req.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    json(res, 400, rpcError(-32700, "parse error: the body is not valid JSON"));
+    return undefined;
+  }
+}
+
+function describeRpc(body: unknown): string {
+  const message = body as { method?: unknown; params?: { name?: unknown } };
+  if (typeof message?.method !== "string") return "(batch or response)";
+  return typeof message.params?.name === "string" ? `${message.method} ${message.params.name}` : message.method;
+}
+
+function rpcError(code: number, message: string) {
+  return { jsonrpc: "2.0", error: { code, message }, id: null };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
