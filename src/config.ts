@@ -41,8 +41,9 @@ Usage:
   headroom-mcp memory import FILE [options] read memories from a JSON Lines export (idempotent)
 
 Options:
-  --store PATH|memory   where originals and stats live: a SQLite file (or a directory for
-                        store.sqlite in it), or "memory" for a store that ends with the process.
+  --store PATH|URL      where originals, memories and stats live: a SQLite file (or a directory
+                        for store.sqlite in it), redis://HOST:PORT for a store shared by many
+                        machines, or "memory" for a store that ends with the process.
                         Env HEADROOM_STORE. Default: $XDG_DATA_HOME/headroom-mcp/store.sqlite,
                         else ~/.local/share/headroom-mcp/store.sqlite
   --ttl DURATION        how long an unused original is kept, e.g. 90m, 24h, 7d (each retrieval
@@ -90,8 +91,9 @@ export function defaultStorePath(env: NodeJS.ProcessEnv): string {
 export function parseStoreLocation(value: string, cwd: string): StoreLocation {
   if (value === "memory" || value === ":memory:") return { kind: "memory" };
   if (value.startsWith("sqlite://")) return { kind: "sqlite", path: resolve(cwd, value.slice("sqlite://".length)) };
+  if (/^rediss?:\/\//i.test(value)) return { kind: "redis", url: value };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    throw new ConfigError(`store URL "${value}" is not supported in this version: use a SQLite file path, sqlite://PATH, or "memory"`);
+    throw new ConfigError(`store URL "${value}" is not supported: use a SQLite file path, sqlite://PATH, redis://HOST:PORT, or "memory"`);
   }
   const path = resolve(cwd, value);
   return { kind: "sqlite", path: /\.(sqlite3?|db)$/i.test(path) ? path : join(path, "store.sqlite") };

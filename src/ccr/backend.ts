@@ -8,10 +8,10 @@ import type { Logger } from "../log.js";
  * stats…), all in one SQLite file by default. If the SQLite driver cannot load or the file cannot
  * be opened, the server keeps working with an in-memory store and says so (stderr and stats).
  */
-export type StoreLocation = { kind: "sqlite"; path: string } | { kind: "memory" };
+export type StoreLocation = { kind: "sqlite"; path: string } | { kind: "redis"; url: string } | { kind: "memory" };
 
 export interface Backend {
-  readonly kind: "sqlite" | "memory";
+  readonly kind: "sqlite" | "redis" | "memory";
   readonly location: string;
   /** Why the configured store could not be used, when we fell back to memory. */
   readonly degraded: string | undefined;
@@ -25,12 +25,59 @@ const ITERATION_PAGE = 1000;
 export async function openBackend(location: StoreLocation, logger: Logger): Promise<Backend> {
   if (location.kind === "memory") return memoryBackend(undefined);
   try {
-    return await sqliteBackend(location.path, logger);
+    return location.kind === "redis" ? await redisBackend(location.url, logger) : await sqliteBackend(location.path, logger);
   } catch (error) {
-    const reason = `SQLite store at ${location.path} unavailable (${error instanceof Error ? error.message : String(error)})`;
+    const where = location.kind === "redis" ? `Redis store at ${redactUrl(location.url)}` : `SQLite store at ${location.path}`;
+    const reason = `${where} unavailable (${error instanceof Error ? error.message : String(error)})`;
     logger.error(`${reason}; keeping originals in memory only: they will not survive a restart`);
     return memoryBackend(reason);
   }
+}
+
+const REDIS_PROBE_MS = 3000;
+
+/**
+ * A Redis store shared by many machines: one Keyv client per namespace (keys `namespace::key`).
+ * Probed once at start-up, so an unreachable server falls back to memory instead of hanging.
+ */
+async function redisBackend(url: string, logger: Logger): Promise<Backend> {
+  const { createKeyv } = await import("@keyv/redis");
+  const stores = new Map<string, Keyv>();
+  const open = (name: string): Keyv => {
+    const store = createKeyv(url, { namespace: name });
+    store.on("error", (error: unknown) => logger.debug(`redis error in namespace ${name}`, error));
+    stores.set(name, store);
+    return store;
+  };
+  const probe = open("probe");
+  try {
+    await Promise.race([probe.get("ping"), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${REDIS_PROBE_MS} ms`)), REDIS_PROBE_MS))]);
+  } catch (error) {
+    void probe.disconnect().catch(() => undefined);
+    throw error;
+  }
+  return {
+    kind: "redis",
+    location: redactUrl(url),
+    degraded: undefined,
+    namespace(name) {
+      return stores.get(name) ?? open(name);
+    },
+    async close() {
+      await Promise.allSettled([...stores.values()].map((s) => s.disconnect()));
+      stores.clear();
+    },
+  };
+}
+
+/** Where a store is, for logs: a path, a URL without its password, or "memory". */
+export function describeStore(location: StoreLocation): string {
+  return location.kind === "sqlite" ? location.path : location.kind === "redis" ? redactUrl(location.url) : "memory";
+}
+
+/** A URL fit for logs and stats: without its password. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
 }
 
 function memoryBackend(degraded: string | undefined): Backend {

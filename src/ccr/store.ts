@@ -43,7 +43,7 @@ export interface StoreOptions {
 }
 
 export interface StoreInfo {
-  kind: "sqlite" | "memory";
+  kind: "sqlite" | "redis" | "memory";
   location: string;
   degraded: string | undefined;
   entries: number;

@@ -1,4 +1,5 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { describeStore } from "../ccr/backend.js";
 import type { Config } from "../config.js";
 import { createHeadroom } from "../headroom.js";
 import type { Logger } from "../log.js";
@@ -34,7 +35,7 @@ export async function serveStdio(config: Config, logger: Logger, version: string
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
   await server.connect(transport);
-  logger.info(`v${version} serving MCP on stdio; store: ${config.store.kind === "sqlite" ? config.store.path : "memory"}`);
+  logger.info(`v${version} serving MCP on stdio; store: ${describeStore(config.store)}`);
   setImmediate(() => {
     headroom.tokens.warmUp().catch((error: unknown) => logger.error("could not load the tokenizer", error));
   });

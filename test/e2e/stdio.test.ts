@@ -153,7 +153,8 @@ describe("the command line", () => {
   it("prints help and version, and rejects bad flags with exit code 2", () => {
     const help = spawnSync(process.execPath, [CLI, "--help"], { encoding: "utf8" });
     expect(help.status).toBe(0);
-    expect(help.stdout).toMatch(/--store PATH\|memory/);
+    expect(help.stdout).toMatch(/--store PATH\|URL/);
+    expect(help.stdout).toMatch(/--http/);
     const version = spawnSync(process.execPath, [CLI, "--version"], { encoding: "utf8" });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const bad = spawnSync(process.execPath, [CLI, "--frobnicate"], { encoding: "utf8" });

@@ -24,7 +24,10 @@ describe("config", () => {
     expect(() => loadConfig(["--nope"], {})).toThrow(/--help/);
     expect(() => loadConfig(["--ttl", "soon"], {})).toThrow(/not a duration/);
     expect(() => loadConfig(["--log-level", "loud"], {})).toThrow(/silent, error, warn, info, debug/);
-    expect(() => loadConfig(["--store", "redis://localhost:6379"], {})).toThrow(/not supported/);
+    expect(loadConfig(["--store", "redis://localhost:6379"], {}).store).toEqual({ kind: "redis", url: "redis://localhost:6379" });
+    expect(() => loadConfig(["--store", "mongodb://localhost"], {})).toThrow(/not supported/);
+    expect(() => loadConfig(["--http", "--host", "0.0.0.0"], {})).toThrow(/bearer token/);
+    expect(loadConfig(["--http", "--host", "0.0.0.0", "--token", "t"], {}).http).toEqual({ host: "0.0.0.0", port: 8787, token: "t", allowedOrigins: [] });
     expect(() => loadConfig(["frobnicate"], {})).toThrow(/unknown command/);
     expect(parseDuration("3600", "ttl")).toBe(3_600_000);
     expect(parseDuration("7d", "ttl")).toBe(7 * 86_400_000);
