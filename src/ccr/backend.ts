@@ -107,6 +107,8 @@ async function sqliteBackend(path: string, logger: Logger): Promise<Backend> {
   const newAdapter = () => {
     const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: BUSY_TIMEOUT_MS, iterationLimit: ITERATION_PAGE });
     adapter.on("error", () => undefined); // failures surface as rejected queries
+    // per connection: in WAL mode NORMAL syncs at checkpoints, not on every commit
+    void adapter.query("PRAGMA synchronous=NORMAL").catch(() => undefined);
     adapters.push(adapter);
     return adapter;
   };
@@ -114,7 +116,6 @@ async function sqliteBackend(path: string, logger: Logger): Promise<Backend> {
   // several server processes (Claude Code and Cursor on one machine) read and write together.
   let spare: InstanceType<typeof KeyvSqlite> | undefined = newAdapter();
   await spare.query("PRAGMA journal_mode=WAL");
-  await spare.query("PRAGMA synchronous=NORMAL");
   const stores = new Map<string, Keyv>();
   return {
     kind: "sqlite",

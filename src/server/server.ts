@@ -14,7 +14,7 @@ const INSTRUCTIONS =
 
 /** One MCP server instance: the tools are thin adapters over the engine and the memory store. */
 export function createMcpServer(headroom: Pick<Headroom, "engine" | "memory">, logger: Logger, version: string): McpServer {
-  const server = new McpServer({ name: "headroom-mcp", version }, { instructions: INSTRUCTIONS });
+  const server = new McpServer({ name: "headroom-mcp", version }, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
   registerCompressTool(server, headroom.engine, logger);
   registerRetrieveTool(server, headroom.engine, logger);
   registerStatsTool(server, headroom.engine, headroom.memory, logger);
