@@ -1,6 +1,7 @@
 import type Keyv from "keyv";
 import { openBackend, type StoreLocation } from "./ccr/backend.js";
 import { CcrStore } from "./ccr/store.js";
+import type { Config } from "./config.js";
 import { Engine, type EngineLimits } from "./engine/engine.js";
 import type { Logger } from "./log.js";
 import { MemoryStore, type MemoryRecord } from "./memory/store.js";
@@ -26,6 +27,11 @@ export interface Headroom {
   tokens: TokenCounter;
   /** Flushes stats and closes the store. */
   close(): Promise<void>;
+}
+
+/** The parts configured by the command line and environment. */
+export function headroomFromConfig(config: Config, logger: Logger): Headroom {
+  return createHeadroom({ store: config.store, ttlMs: config.ttlMs, storeMaxBytes: config.storeMaxBytes, limits: { maxInputBytes: config.maxInputBytes }, logger });
 }
 
 export function createHeadroom(options: HeadroomOptions): Headroom {

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
 import type { Config } from "../config.js";
-import { createHeadroom } from "../headroom.js";
+import { headroomFromConfig } from "../headroom.js";
 import type { Logger } from "../log.js";
 import type { MemoryRecord } from "./store.js";
 
@@ -12,7 +12,7 @@ import type { MemoryRecord } from "./store.js";
  * importing the same file twice changes nothing.
  */
 export async function exportMemories(config: Config, logger: Logger, out: Writable): Promise<number> {
-  const headroom = open(config, logger);
+  const headroom = headroomFromConfig(config, logger);
   try {
     const records = await headroom.memory.all();
     for (const record of records) out.write(`${JSON.stringify(record)}\n`);
@@ -23,7 +23,7 @@ export async function exportMemories(config: Config, logger: Logger, out: Writab
 }
 
 export async function importMemories(config: Config, logger: Logger, file: string): Promise<number> {
-  const headroom = open(config, logger);
+  const headroom = headroomFromConfig(config, logger);
   try {
     const records: MemoryRecord[] = [];
     let lineNumber = 0;
@@ -38,9 +38,6 @@ export async function importMemories(config: Config, logger: Logger, file: strin
   }
 }
 
-function open(config: Config, logger: Logger) {
-  return createHeadroom({ store: config.store, ttlMs: config.ttlMs, storeMaxBytes: config.storeMaxBytes, logger });
-}
 
 function parseRecord(line: string, where: string): MemoryRecord {
   let value: unknown;

@@ -6,7 +6,7 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { describeStore } from "../ccr/backend.js";
 import type { Config } from "../config.js";
-import { createHeadroom, type Headroom } from "../headroom.js";
+import { headroomFromConfig, type Headroom } from "../headroom.js";
 import type { Logger } from "../log.js";
 import { isLoopback } from "./loopback.js";
 import { createMcpServer } from "./server.js";
@@ -36,13 +36,7 @@ export interface RunningHttp {
 }
 
 export async function serveHttp(config: Config, options: HttpOptions, logger: Logger, version: string): Promise<RunningHttp> {
-  const headroom = createHeadroom({
-    store: config.store,
-    ttlMs: config.ttlMs,
-    storeMaxBytes: config.storeMaxBytes,
-    limits: { maxInputBytes: config.maxInputBytes },
-    logger,
-  });
+  const headroom = headroomFromConfig(config, logger);
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const sseSessions = new Map<string, SSEServerTransport>();
   let inFlight = 0;

@@ -1,7 +1,7 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { describeStore } from "../ccr/backend.js";
 import type { Config } from "../config.js";
-import { createHeadroom } from "../headroom.js";
+import { headroomFromConfig } from "../headroom.js";
 import type { Logger } from "../log.js";
 import { createMcpServer } from "./server.js";
 
@@ -10,13 +10,7 @@ import { createMcpServer } from "./server.js";
  * closes the store and exits. The tokenizer is warmed only after the transport is up.
  */
 export async function serveStdio(config: Config, logger: Logger, version: string): Promise<void> {
-  const headroom = createHeadroom({
-    store: config.store,
-    ttlMs: config.ttlMs,
-    storeMaxBytes: config.storeMaxBytes,
-    limits: { maxInputBytes: config.maxInputBytes },
-    logger,
-  });
+  const headroom = headroomFromConfig(config, logger);
   const server = createMcpServer(headroom, logger, version);
   const transport = new StdioServerTransport();
 
