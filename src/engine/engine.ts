@@ -230,14 +230,18 @@ export class Engine {
   }
 
   async stats(): Promise<StatsResult> {
-    const store = await this.deps.store;
-    const [info, allTime] = await Promise.all([store.info(), this.deps.stats.allTime()]);
+    const [info, allTime] = await Promise.all([this.storeInfo(), this.deps.stats.allTime()]);
     return {
       session: this.deps.stats.session(),
       all_time: allTime,
       store: info,
       tokenizer: this.deps.tokens.isLoaded ? "o200k_base (js-tiktoken); long inputs sampled" : "o200k_base (loading)",
     };
+  }
+
+  /** The store's kind, size and health, without the statistics (for health checks). */
+  async storeInfo(): Promise<StoreInfo> {
+    return (await this.deps.store).info();
   }
 
   private async lookupSymbol(original: string, query: string, compressorName: string, language: string | undefined) {

@@ -83,7 +83,7 @@ export class MemoryStore {
     let reason: "key" | "near-duplicate" | undefined;
     let id: string;
     if (key) {
-      id = contentHash(`key\u0000${input.scope}\u0000${project ?? ""}\u0000${key}`);
+      id = keyedId(input.scope, project, key);
       existing = (await (await this.store).get(id)) ?? undefined;
       if (existing) reason = "key";
     } else {
@@ -157,7 +157,7 @@ export class MemoryStore {
     const ids = input.id
       ? [input.id.trim()]
       : input.key
-        ? (["project", "global"] as const).map((scope) => contentHash(`key\u0000${scope}\u0000${scope === "project" ? input.project : ""}\u0000${input.key!.trim()}`))
+        ? (["project", "global"] as const).map((scope) => keyedId(scope, scope === "project" ? input.project : null, input.key!.trim()))
         : [];
     if (ids.length === 0) throw new InputError("give the id of the memory to delete (from memory_search or memory_list), or its key");
     for (const id of ids) {
@@ -297,6 +297,11 @@ export class MemoryStore {
       set.add(c.record.id);
     }
   }
+}
+
+/** The id of a memory saved with a key: the same scope, project and key always land on it. */
+function keyedId(scope: Scope, project: string | null, key: string): string {
+  return contentHash(`key\u0000${scope}\u0000${project ?? ""}\u0000${key}`);
 }
 
 function indexed(record: MemoryRecord): Indexed {

@@ -150,7 +150,7 @@ export async function serveHttp(config: Config, options: HttpOptions, logger: Lo
 }
 
 async function health(res: ServerResponse, headroom: Headroom, version: string): Promise<void> {
-  const info = await headroom.engine.stats().then((s) => s.store);
+  const info = await headroom.engine.storeInfo();
   json(res, 200, { status: "ok", version, store: { kind: info.kind, entries: info.entries, ...(info.degraded ? { degraded: info.degraded } : {}) } });
 }
 

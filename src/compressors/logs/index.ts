@@ -158,7 +158,7 @@ function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: n
   // every distinct error message at least once (up to a cap), repeats while the budget lasts
   const errors = kinds.flatMap((kind, i) => (kind === LineKind.Error ? [i] : []));
   const distinctErrors = firstOfEachMessage(errors, lines);
-  for (const i of roundRobinByTemplate(errors, parsed, lines)) {
+  for (const i of roundRobinByTemplate(errors, parsed, lines, distinctErrors)) {
     const force = distinctErrors.has(i) && distinctErrors.size <= FORCED_CAP * 2;
     if (keep(i, force)) keepBlock(i + 1, continuationEnd(lines, i), false);
   }
@@ -213,8 +213,7 @@ function continuationEnd(lines: readonly string[], start: number): number {
  * Variety before volume: in turns across templates, and within a template, lines with a message
  * not seen yet before repeats of the same message.
  */
-function roundRobinByTemplate(indices: readonly number[], parsed: ParsedLog, lines: readonly string[]): number[] {
-  const novel = firstOfEachMessage(indices, lines);
+function roundRobinByTemplate(indices: readonly number[], parsed: ParsedLog, lines: readonly string[], novel = firstOfEachMessage(indices, lines)): number[] {
   const ordered = [...indices.filter((i) => novel.has(i)), ...indices.filter((i) => !novel.has(i))];
   return inTurns(ordered, (i) => parsed.clusterOf[i]!);
 }
