@@ -235,7 +235,7 @@ export class Engine {
       session: this.deps.stats.session(),
       all_time: allTime,
       store: info,
-      tokenizer: this.deps.tokens.isLoaded ? "o200k_base (js-tiktoken); long inputs sampled" : "o200k_base (loading)",
+      tokenizer: this.deps.tokens.isLoaded ? "o200k_base, exact up to 4 MiB, sampled beyond" : "o200k_base (loads on first use)",
     };
   }
 

@@ -1,27 +1,41 @@
-import type { Tiktoken } from "js-tiktoken/lite";
+import { bpeCount, byteString, loadEncoding, type Encoding } from "./encoding.js";
+import { PieceCache } from "./piece-cache.js";
+import { asciiPieceEnd, NEEDS_REGEX } from "./pieces.js";
 
 /**
  * The one token counter (o200k_base, the encoding of current GPT models; Claude has no public
  * tokenizer, so every figure is a proxy and ratios are what matter).
  *
- * Loading the BPE ranks costs ~0.5 s, so it happens off the start-up path: `warmUp()` is called
- * once the server is listening, and the first count waits for it if it has not finished.
- * Exact encoding runs at ~5 MB/s, too slow for multi-megabyte inputs, so long texts get a
- * sampled estimate (evenly spaced slices, extrapolated by characters) flagged `estimated`.
+ * Counts are exact: o200k's pattern splits the text into pieces and each piece is encoded on its
+ * own, so the sum of per-piece counts is the count of the whole. Pieces repeat a lot (keys, words,
+ * indentation), so a bounded cache of piece → count makes a count mostly a regex scan and map
+ * look-ups. Only texts over EXACT_COUNT_LIMIT get a sampled estimate, flagged `estimated`.
+ *
+ * The encoding loads on first use, in slices, so a server answers `initialize` and `tools/list`
+ * while it loads; the first count waits for it.
  */
 export interface TokenCount {
   tokens: number;
   estimated: boolean;
 }
 
-/** Texts up to this many UTF-16 units are counted exactly. */
-export const EXACT_COUNT_LIMIT = 48 * 1024;
-const SAMPLE_SLICES = 32;
-const SAMPLE_SLICE_CHARS = 768;
+/** Texts up to this many UTF-16 units (4 MiB) are counted exactly. */
+export const EXACT_COUNT_LIMIT = 4 * 1024 * 1024;
+const SAMPLE_SLICES = 64;
+const SAMPLE_SLICE_CHARS = 4096;
+
+/** Pieces longer than this are counted in chunks of RUN_CHUNK_CHARS (at most a token off per chunk). */
+const EXACT_PIECE_MAX_CHARS = 32 * 1024;
+const RUN_CHUNK_CHARS = 1024;
+/** Longer pieces are rare and unlikely to repeat; caching them would only cost memory. */
+const CACHED_PIECE_MAX_CHARS = 48;
 
 export class TokenCounter {
-  private encoder: Tiktoken | undefined;
-  private loading: Promise<Tiktoken> | undefined;
+  private encoding: Encoding | undefined;
+  private loading: Promise<Encoding> | undefined;
+  private readonly pieces = new PieceCache();
+  /** How many pieces were too long to merge exactly (see `exact`). */
+  private approximations = 0;
 
   /** Starts loading the encoding; safe to call many times. */
   warmUp(): Promise<void> {
@@ -29,94 +43,91 @@ export class TokenCounter {
   }
 
   get isLoaded(): boolean {
-    return this.encoder !== undefined;
+    return this.encoding !== undefined;
   }
 
   async count(text: string): Promise<TokenCount> {
-    if (!this.encoder) await this.load();
+    if (!this.encoding) await this.load();
     return this.measure(text);
   }
 
   /** Synchronous count; only after the encoding has loaded (after `count` or `warmUp` resolved). */
   measure(text: string): TokenCount {
-    const encoder = this.encoder;
-    if (!encoder) throw new Error("TokenCounter.measure called before the encoding loaded");
-    if (text.length <= EXACT_COUNT_LIMIT) return { tokens: encodeLength(encoder, text), estimated: false };
-    return { tokens: estimate(encoder, text), estimated: true };
+    if (text.length > EXACT_COUNT_LIMIT) return { tokens: this.estimate(text), estimated: true };
+    const approximations = this.approximations;
+    const tokens = this.exact(text);
+    return { tokens, estimated: this.approximations !== approximations };
   }
 
+  /** The count without sampling, whatever the length. */
   async countExact(text: string): Promise<number> {
-    const encoder = this.encoder ?? (await this.load());
-    return encodeLength(encoder, text);
+    if (!this.encoding) await this.load();
+    return this.exact(text);
   }
 
-  private load(): Promise<Tiktoken> {
-    this.loading ??= (async () => {
-      const [{ Tiktoken }, ranks] = await Promise.all([
-        import("js-tiktoken/lite"),
-        import("js-tiktoken/ranks/o200k_base"),
-      ]);
-      this.encoder = new Tiktoken(ranks.default);
-      return this.encoder;
-    })();
+  private load(): Promise<Encoding> {
+    this.loading ??= loadEncoding().then((encoding) => (this.encoding = encoding));
     return this.loading;
   }
-}
 
-/**
- * BPE merging is quadratic in the length of one pre-tokenised piece, and a piece can be long:
- * a run of spaces, of punctuation, or a word without case changes (hex, base64 of one case).
- * Such runs are counted in 64-character chunks, which costs at most a token per chunk in
- * accuracy and keeps a 1 MB run from taking minutes.
- */
-const LONG_SPACE_RUN = 96;
-const LONG_WORD_RUN = 160;
-const RUN_CHUNK = 64;
-
-function encodeLength(encoder: Tiktoken, text: string): number {
-  let tokens = 0;
-  let flushed = 0;
-  let runStart = 0;
-  let runIsSpace = false;
-  // one linear scan for runs of whitespace or of non-whitespace that are too long for BPE
-  for (let i = 0; i <= text.length; i++) {
-    const isSpace = i < text.length && isWhitespace(text.charCodeAt(i));
-    if (i < text.length && isSpace === runIsSpace) continue;
-    const runLength = i - runStart;
-    if (runLength >= (runIsSpace ? LONG_SPACE_RUN : LONG_WORD_RUN)) {
-      if (runStart > flushed) tokens += encoder.encode(text.slice(flushed, runStart)).length;
-      for (let j = runStart; j < i; j += RUN_CHUNK) tokens += encoder.encode(text.slice(j, Math.min(i, j + RUN_CHUNK))).length;
-      flushed = i;
+  private exact(text: string): number {
+    const encoding = this.encoding;
+    if (!encoding) throw new Error("TokenCounter.measure called before the encoding loaded");
+    const { pattern, ranks } = encoding;
+    let tokens = 0;
+    let start = 0;
+    while (start < text.length) {
+      let end = asciiPieceEnd(text, start);
+      if (end === NEEDS_REGEX) {
+        // sticky: the pattern matches at `start` or not at all; `test` builds no match array
+        pattern.lastIndex = start;
+        if (!pattern.test(text) || pattern.lastIndex === start) {
+          // text no alternative matches is skipped, as tiktoken does (o200k's pattern covers every character)
+          start++;
+          continue;
+        }
+        end = pattern.lastIndex;
+      }
+      if (end - start <= CACHED_PIECE_MAX_CHARS) {
+        let count = this.pieces.get(text, start, end);
+        if (count < 0) {
+          const piece = text.slice(start, end);
+          count = bpeCount(byteString(piece), ranks);
+          this.pieces.set(piece, count);
+        }
+        tokens += count;
+      } else if (end - start <= EXACT_PIECE_MAX_CHARS) {
+        tokens += bpeCount(byteString(text.slice(start, end)), ranks);
+      } else {
+        // a run of one character class this long (a blob without a digit or a space) costs ~2 µs a
+        // byte to merge exactly; it is counted in chunks instead, and the count says it is estimated
+        for (let chunk = start; chunk < end; chunk += RUN_CHUNK_CHARS) tokens += bpeCount(byteString(text.slice(chunk, Math.min(end, chunk + RUN_CHUNK_CHARS))), ranks);
+        this.approximations++;
+      }
+      start = end;
     }
-    runStart = i;
-    runIsSpace = isSpace;
+    return tokens;
   }
-  if (flushed < text.length) tokens += encoder.encode(flushed === 0 ? text : text.slice(flushed)).length;
-  return tokens;
-}
 
-function isWhitespace(c: number): boolean {
-  return c === 32 || c === 10 || c === 9 || c === 13 || c === 12 || c === 11;
-}
-
-/**
- * Tokenises SAMPLE_SLICES evenly spaced slices, each cut at whitespace so no token is split
- * artificially, and scales the tokens-per-character ratio to the whole text.
- */
-function estimate(encoder: Tiktoken, text: string): number {
-  const stride = text.length / SAMPLE_SLICES;
-  let sampledChars = 0;
-  let sampledTokens = 0;
-  for (let i = 0; i < SAMPLE_SLICES; i++) {
-    const nominal = Math.floor(i * stride + (stride - SAMPLE_SLICE_CHARS) / 2);
-    const start = snapToBoundary(text, Math.max(0, nominal));
-    const end = snapToBoundary(text, Math.min(text.length, start + SAMPLE_SLICE_CHARS));
-    if (end <= start) continue;
-    sampledChars += end - start;
-    sampledTokens += encodeLength(encoder, text.slice(start, end));
+  /**
+   * Counts SAMPLE_SLICES evenly spaced slices exactly, each cut at whitespace so no token is split
+   * artificially, and scales the tokens-per-character ratio to the whole text.
+   */
+  private estimate(text: string): number {
+    const stride = text.length / SAMPLE_SLICES;
+    let sampledChars = 0;
+    let sampledTokens = 0;
+    for (let i = 0; i < SAMPLE_SLICES; i++) {
+      const nominal = Math.floor(i * stride + (stride - SAMPLE_SLICE_CHARS) / 2);
+      const start = snapToBoundary(text, Math.max(0, nominal));
+      const end = snapToBoundary(text, Math.min(text.length, start + SAMPLE_SLICE_CHARS));
+      if (end <= start) continue;
+      sampledChars += end - start;
+      sampledTokens += this.exact(text.slice(start, end));
+    }
+    if (sampledChars === 0) return this.exact(text);
+    return Math.round((sampledTokens / sampledChars) * text.length);
   }
-  if (sampledChars === 0) return encodeLength(encoder, text);
-  return Math.round((sampledTokens / sampledChars) * text.length);
 }
 
 const BOUNDARY_SEARCH = 48;
