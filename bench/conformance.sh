@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log="$(mktemp)"
-node dist/cli.js --http --port 0 --store memory --log-level info 2>"$log" &
+node dist/bin/main.js --http --port 0 --store memory --log-level info 2>"$log" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do grep -q "serving MCP at" "$log" && break; sleep 0.1; done

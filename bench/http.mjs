@@ -15,7 +15,7 @@ const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 8);
 const CALLS = process.argv.includes("--quick") ? 50 : 500;
 
 const store = join(mkdtempSync(join(tmpdir(), "headroom-load-")), "store.sqlite");
-const child = spawn(process.execPath, [join(root, "dist/cli.js"), "--http", "--port", "0", "--store", store, "--log-level", "info"], { stdio: ["ignore", "ignore", "pipe"] });
+const child = spawn(process.execPath, [join(root, "dist/bin/main.js"), "--http", "--port", "0", "--store", store, "--log-level", "info"], { stdio: ["ignore", "ignore", "pipe"] });
 let err = "";
 const url = await new Promise((resolve, reject) => {
   child.stderr.on("data", (c) => {

@@ -175,7 +175,7 @@ async function memoryBench() {
 }
 
 async function startupBench() {
-  const cli = join(root, "dist/cli.js");
+  const cli = join(root, "dist/bin/main.js");
   const times = [];
   for (let i = 0; i < (quick ? 3 : 7); i++) {
     const store = join(mkdtempSync(join(tmpdir(), "headroom-bench-")), "store.sqlite");

@@ -10,7 +10,7 @@ import { isLoopback } from "./server/loopback.js";
  * environment. Any problem is a ConfigError whose message says how to fix it.
  */
 export interface Config {
-  command: "serve" | "help" | "version" | "memory-export" | "memory-import";
+  command: "serve" | "help" | "version" | "memory-help" | "memory-export" | "memory-import";
   /** The JSON Lines file to read, for `memory import`. */
   importFile?: string;
   store: StoreLocation;
@@ -31,12 +31,20 @@ export interface HttpConfig {
 
 export class ConfigError extends Error {
   override name = "ConfigError";
+  /** Set when the command line itself was wrong: the usage to show after the message. */
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
+    super(message);
+  }
 }
 
 export const USAGE = `headroom-mcp — an MCP server that compresses large tool outputs and keeps the originals retrievable.
 
 Usage:
   headroom-mcp [options]                   serve MCP over stdio (what MCP hosts run)
+  headroom-mcp --http [options]            serve MCP over HTTP
   headroom-mcp memory export [options]     write every memory to stdout as JSON Lines
   headroom-mcp memory import FILE [options] read memories from a JSON Lines export (idempotent)
 
@@ -64,6 +72,14 @@ Options:
                         Env HEADROOM_ALLOWED_ORIGINS
   -h, --help            show this help
   -v, --version         print the version
+`;
+
+export const MEMORY_USAGE = `headroom-mcp memory — the memories saved with memory_save, outside a conversation.
+
+Usage:
+  headroom-mcp memory export [--store PATH]        write every memory to stdout as JSON Lines
+  headroom-mcp memory import FILE [--store PATH]   read memories from such a file (importing
+                                                   the same file twice changes nothing)
 `;
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i;
@@ -122,19 +138,25 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
       },
     });
   } catch (error) {
-    throw new ConfigError(`${error instanceof Error ? error.message : String(error)}. Run headroom-mcp --help for the options.`);
+    throw new ConfigError(describeArgsError(error), USAGE);
   }
   const { values, positionals } = parsed;
   if (values.help) return defaults("help", env);
   if (values.version) return defaults("version", env);
   let command: Config["command"] = "serve";
   let importFile: string | undefined;
-  if (positionals[0] === "memory" && positionals[1] === "export" && positionals.length === 2) command = "memory-export";
-  else if (positionals[0] === "memory" && positionals[1] === "import" && positionals.length === 3) {
-    command = "memory-import";
-    importFile = resolve(cwd, positionals[2]!);
-  } else if (positionals.length > 0 && !(positionals.length === 1 && positionals[0] === "serve")) {
-    throw new ConfigError(`unknown command "${positionals.join(" ")}". Run headroom-mcp --help for usage.`);
+  const [word, sub, ...rest] = positionals;
+  if (word === "memory") {
+    if (sub === undefined) command = "memory-help";
+    else if (sub === "export" && rest.length === 0) command = "memory-export";
+    else if (sub === "import" && rest.length === 1) {
+      command = "memory-import";
+      importFile = resolve(cwd, rest[0]!);
+    } else if (sub === "import") throw new ConfigError(rest.length === 0 ? "memory import needs the FILE to read" : `memory import takes one FILE, got ${rest.length}`, MEMORY_USAGE);
+    else if (sub === "export") throw new ConfigError(`memory export takes no argument, got "${rest.join(" ")}"`, MEMORY_USAGE);
+    else throw new ConfigError(`unknown memory command "${sub}"`, MEMORY_USAGE);
+  } else if (word !== undefined && !(word === "serve" && positionals.length === 1)) {
+    throw new ConfigError(`unknown command "${positionals.join(" ")}"`, USAGE);
   }
   const pick = (flag: string | undefined, name: string) => flag ?? (env[name] && env[name] !== "" ? env[name] : undefined);
 
@@ -166,6 +188,16 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
     config.http = { host, port, token, allowedOrigins: origins ? origins.split(",").map((o) => o.trim()).filter(Boolean) : [] };
   }
   return config;
+}
+
+/** node's parseArgs messages talk about its own syntax; say what was wrong in ours. */
+function describeArgsError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'(-[^' ]*)/.exec(message)?.[1];
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) return `unknown option ${option}`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) return /argument missing/.test(message) ? `option ${option} needs a value` : `option ${option} takes no value`;
+  return message;
 }
 
 function defaults(command: Config["command"], env: NodeJS.ProcessEnv): Config {

@@ -13,6 +13,8 @@ import { TokenCounter } from "./tokens/counter.js";
  * background so that a server can answer `tools/list` before SQLite is ready; calls that need it
  * wait for it.
  */
+const WARM_UP_DELAY_MS = 250;
+
 export interface HeadroomOptions {
   store: StoreLocation;
   ttlMs: number;
@@ -25,6 +27,11 @@ export interface Headroom {
   engine: Engine;
   memory: MemoryStore;
   tokens: TokenCounter;
+  /**
+   * Loads the tokenizer shortly after start-up, in slices, so it is ready for the first
+   * compression without delaying the host's first requests (initialize, tools/list).
+   */
+  warmUpSoon(): void;
   /** Flushes stats and closes the store. */
   close(): Promise<void>;
 }
@@ -51,6 +58,9 @@ export function createHeadroom(options: HeadroomOptions): Headroom {
     engine,
     memory,
     tokens,
+    warmUpSoon() {
+      setTimeout(() => void tokens.warmUp().catch((error: unknown) => logger.error("could not load the tokenizer", error)), WARM_UP_DELAY_MS).unref();
+    },
     async close() {
       await stats.flush();
       const s = await store;

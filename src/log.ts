@@ -15,7 +15,7 @@ export interface Logger {
   debug(message: string, detail?: unknown): void;
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function createLogger(level: LogLevel, write: (line: string) => void = stderrWriter()): Logger {
   const at = (wanted: Exclude<LogLevel, "silent">) => (message: string, detail?: unknown) => {
     if (RANK[level] < RANK[wanted]) return;
     const suffix = detail === undefined ? "" : ` ${describe(detail)}`;
@@ -32,4 +32,23 @@ function describe(detail: unknown): string {
   } catch {
     return String(detail);
   }
+}
+
+/**
+ * Writes to stderr until the first failure, then drops lines. Once the host has gone, stderr is a
+ * broken pipe: a logger that wrote anyway would raise EPIPE, whose report would raise it again.
+ */
+export function stderrWriter(): (line: string) => void {
+  let broken = false;
+  process.stderr.on("error", () => {
+    broken = true;
+  });
+  return (line) => {
+    if (broken || process.stderr.destroyed) return;
+    try {
+      process.stderr.write(line);
+    } catch {
+      broken = true;
+    }
+  };
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "./paths.js";
 
-/** The package version, read once from package.json next to dist/ (works from a tarball and from a clone). */
+/** The package version, from package.json (works from a tarball, a clone and the bundled command). */
 export function packageVersion(): string {
-  const raw = readFileSync(new URL("../package.json", import.meta.url), "utf8");
-  return (JSON.parse(raw) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import Keyv from "keyv";
 import type { Logger } from "../log.js";
@@ -15,6 +15,8 @@ export interface Backend {
   readonly location: string;
   /** Why the configured store could not be used, when we fell back to memory. */
   readonly degraded: string | undefined;
+  /** Other users can read the store (it holds raw tool outputs, secrets included), and how to fix it. */
+  readonly exposed: string | undefined;
   namespace(name: string): Keyv;
   close(): Promise<void>;
 }
@@ -28,7 +30,7 @@ export async function openBackend(location: StoreLocation, logger: Logger): Prom
     return location.kind === "redis" ? await redisBackend(location.url, logger) : await sqliteBackend(location.path, logger);
   } catch (error) {
     const where = location.kind === "redis" ? `Redis store at ${redactUrl(location.url)}` : `SQLite store at ${location.path}`;
-    const reason = `${where} unavailable (${error instanceof Error ? error.message : String(error)})`;
+    const reason = `${where} unavailable: ${describeOpenFailure(error)}`;
     logger.error(`${reason}; keeping originals in memory only: they will not survive a restart`);
     return memoryBackend(reason);
   }
@@ -60,6 +62,7 @@ async function redisBackend(url: string, logger: Logger): Promise<Backend> {
     kind: "redis",
     location: redactUrl(url),
     degraded: undefined,
+    exposed: undefined,
     namespace(name) {
       return stores.get(name) ?? open(name);
     },
@@ -75,6 +78,43 @@ export function describeStore(location: StoreLocation): string {
   return location.kind === "sqlite" ? location.path : location.kind === "redis" ? redactUrl(location.url) : "memory";
 }
 
+/**
+ * Whether users other than the owner can read a SQLite store file (POSIX modes), and the command
+ * that fixes it. An existing file is never changed behind its owner's back.
+ */
+export function storeExposure(location: StoreLocation): string | undefined {
+  if (location.kind !== "sqlite" || process.platform === "win32") return undefined;
+  let mode: number;
+  try {
+    mode = statSync(location.path).mode & 0o777;
+  } catch {
+    return undefined; // not created yet: it will be created private
+  }
+  return mode & 0o077 ? `the store file is readable by other users (mode ${mode.toString(8)}): run chmod 600 ${location.path}` : undefined;
+}
+
+/** The start-up line's description of the store, with a warning when others can read it. */
+export function describeStoreAtStartup(location: StoreLocation): { text: string; warning: boolean } {
+  const exposed = storeExposure(location);
+  return { text: `store: ${describeStore(location)}${exposed ? ` (warning: ${exposed})` : ""}`, warning: exposed !== undefined };
+}
+
+/**
+ * One line on why the store could not open. A missing native SQLite driver is the common case
+ * (install scripts skipped, or Node.js upgraded since): its own error is a dozen lines of paths.
+ */
+function describeOpenFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/Could not locate the bindings file|NODE_MODULE_VERSION|Cannot find (module|package) 'sqlite3'|node_sqlite3\.node/.test(message)) {
+    return (
+      "the SQLite driver (sqlite3) is not built for this Node.js: its install script did not run (npm --ignore-scripts, " +
+      "or pnpm, which skips build scripts unless allowed) or Node.js changed since. Fix: run `npm rebuild sqlite3` " +
+      "(pnpm: `pnpm rebuild sqlite3`) where headroom-mcp is installed"
+    );
+  }
+  return message.split("\n")[0]!;
+}
+
 /** A URL fit for logs and stats: without its password. */
 function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
@@ -86,6 +126,7 @@ function memoryBackend(degraded: string | undefined): Backend {
     kind: "memory",
     location: "memory",
     degraded,
+    exposed: undefined,
     namespace(name) {
       let store = stores.get(name);
       if (!store) {
@@ -101,7 +142,11 @@ function memoryBackend(degraded: string | undefined): Backend {
 }
 
 async function sqliteBackend(path: string, logger: Logger): Promise<Backend> {
-  mkdirSync(dirname(path), { recursive: true });
+  // The store holds every raw tool output, secrets included: only its owner may read it. SQLite
+  // gives the -wal and -shm files the database file's mode, so creating that one private is enough.
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, "a", 0o600));
+  const exposed = storeExposure({ kind: "sqlite", path });
   const { KeyvSqlite } = await import("@keyv/sqlite");
   const adapters: Array<InstanceType<typeof KeyvSqlite>> = [];
   const newAdapter = () => {
@@ -121,6 +166,7 @@ async function sqliteBackend(path: string, logger: Logger): Promise<Backend> {
     kind: "sqlite",
     location: path,
     degraded: undefined,
+    exposed,
     namespace(name) {
       let store = stores.get(name);
       if (!store) {

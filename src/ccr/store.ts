@@ -46,6 +46,8 @@ export interface StoreInfo {
   kind: "sqlite" | "redis" | "memory";
   location: string;
   degraded: string | undefined;
+  /** Set when users other than the owner can read the store; says how to fix it. */
+  exposed: string | undefined;
   entries: number;
   bytes: number;
   ttlMs: number;
@@ -131,6 +133,7 @@ export class CcrStore {
       kind: this.backend.kind,
       location: this.backend.location,
       degraded: this.backend.degraded,
+      exposed: this.backend.exposed,
       entries,
       bytes,
       ttlMs: this.options.ttlMs,

@@ -70,7 +70,7 @@ export class MemoryStore {
 
   async save(input: { content: string; scope: Scope; project: string; tags?: string[] | undefined; key?: string | undefined }): Promise<{
     memory: MemoryView;
-    superseded?: { id: string; reason: "key" | "near-duplicate"; previous: string };
+    superseded?: Superseded;
   }> {
     const content = input.content.trim();
     const tags = normaliseTags(input.tags ?? []);
@@ -94,11 +94,15 @@ export class MemoryStore {
         if (existing.content !== content) reason = "near-duplicate";
       }
     }
+    // A key names a fact and a new version replaces it, tags included (unless none are given). A
+    // near-duplicate is the same fact said again: merging it must not lose how it was tagged.
+    const mergedTags = existing ? (reason === "key" ? (tags.length > 0 ? tags : existing.tags) : normaliseTags([...existing.tags, ...tags])) : tags;
+    const keptTags = existing && reason !== "key" ? existing.tags.filter((t) => !tags.includes(t)) : [];
     const record: MemoryRecord = existing
       ? {
           ...existing,
           content,
-          tags: tags.length > 0 ? tags : existing.tags,
+          tags: mergedTags,
           updatedAt: now,
           history:
             existing.content === content
@@ -110,7 +114,7 @@ export class MemoryStore {
     this.index(record);
     return {
       memory: view(record),
-      ...(existing && reason ? { superseded: { id: existing.id, reason, previous: existing.content } } : {}),
+      ...(existing && reason ? { superseded: { id: existing.id, reason, previous: existing.content, ...(keptTags.length > 0 ? { kept_tags: keptTags } : {}), note: supersededNote(reason, keptTags) } } : {}),
     };
   }
 
@@ -309,6 +313,22 @@ function indexed(record: MemoryRecord): Indexed {
   const tf = new Map<string, number>();
   for (const t of all) tf.set(t, (tf.get(t) ?? 0) + 1);
   return { record, terms: all, tf, lower: record.content.toLowerCase() };
+}
+
+/** What a save replaced or merged into. */
+export interface Superseded {
+  id: string;
+  reason: "key" | "near-duplicate";
+  previous: string;
+  /** Tags of the earlier memory that this save did not name, kept by the merge. */
+  kept_tags?: string[];
+  note: string;
+}
+
+function supersededNote(reason: "key" | "near-duplicate", keptTags: readonly string[]): string {
+  if (reason === "key") return "replaced the memory saved under this key; its old text is in history";
+  const tags = keptTags.length > 0 ? `; kept its tags ${keptTags.join(", ")} alongside the new ones` : "";
+  return `merged into a near-duplicate memory: the new text replaced the old one (now in history)${tags}`;
 }
 
 function normaliseTags(tags: readonly string[]): string[] {

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
-import { describeStore } from "../ccr/backend.js";
+import { describeStoreAtStartup } from "../ccr/backend.js";
 import type { Config } from "../config.js";
 import { headroomFromConfig, type Headroom } from "../headroom.js";
 import type { Logger } from "../log.js";
@@ -128,8 +128,9 @@ export async function serveHttp(config: Config, options: HttpOptions, logger: Lo
   port = (server.address() as AddressInfo).port;
   const shown = options.host.includes(":") ? `[${options.host}]` : options.host;
   const url = `http://${shown}:${port}`;
-  logger.info(`v${version} serving MCP at ${url}/mcp (Streamable HTTP) and ${url}/sse (SSE); store: ${describeStore(config.store)}`);
-  setImmediate(() => headroom.tokens.warmUp().catch((error: unknown) => logger.error("could not load the tokenizer", error)));
+  const store = describeStoreAtStartup(config.store);
+  logger[store.warning ? "warn" : "info"](`v${version} serving MCP at ${url}/mcp (Streamable HTTP) and ${url}/sse (SSE); ${store.text}`);
+  headroom.warmUpSoon();
 
   let closing: Promise<void> | undefined;
   return {

@@ -28,7 +28,7 @@ describe.runIf(enabled)("the npm package", () => {
       files: Array<{ path: string }>;
     }>;
     const files = packed[0]!.files.map((f) => f.path);
-    expect(files).toContain("dist/cli.js");
+    expect(files).toContain("dist/bin/main.js");
     expect(files.some((f) => f.startsWith("test/") || f.startsWith("fixtures/") || f.includes("shared/"))).toBe(false);
     const tarball = join(work, packed[0]!.filename);
     const empty = join(work, "empty");

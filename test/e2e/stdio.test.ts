@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { fixture, needleLogs } from "../helpers/data.js";
@@ -144,22 +147,76 @@ describe("the server over stdio", () => {
     expect((await server.call("headroom_retrieve", { hash })).isError).toBeFalsy();
     const stats = (await server.call("headroom_stats", {})).structuredContent as { store: { kind: string; degraded?: string } };
     expect(stats.store.kind).toBe("memory");
-    expect(stats.store.degraded).toMatch(/simulated: the sqlite3 native module cannot be loaded/);
-    expect(server.stderr()).toMatch(/keeping originals in memory only/);
+    expect(stats.store.degraded).toMatch(/SQLite driver \(sqlite3\) is not built.*npm rebuild sqlite3/);
+    // one line that says what to do, not the driver's dozen lines of paths
+    const lines = server.stderr().split("\n").filter((l) => /SQLite|sqlite3/.test(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/npm rebuild sqlite3.*keeping originals in memory only/);
+    expect(server.stderr()).not.toMatch(/Tried:|→/);
   });
 });
 
 describe("the command line", () => {
-  it("prints help and version, and rejects bad flags with exit code 2", () => {
-    const help = spawnSync(process.execPath, [CLI, "--help"], { encoding: "utf8" });
+  const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
+
+  it("prints help and version", () => {
+    const help = cli("--help");
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/--store PATH\|URL/);
     expect(help.stdout).toMatch(/--http/);
-    const version = spawnSync(process.execPath, [CLI, "--version"], { encoding: "utf8" });
-    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    const bad = spawnSync(process.execPath, [CLI, "--frobnicate"], { encoding: "utf8" });
+    expect(cli("--version").stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it.each([
+    [["--frobnicate"], "headroom-mcp: unknown option --frobnicate"],
+    [["frobnicate"], 'headroom-mcp: unknown command "frobnicate"'],
+    [["--store"], "headroom-mcp: option --store needs a value"],
+    [["--ttl", "soon"], 'headroom-mcp: --ttl "soon" is not a duration'],
+  ])("answers %j with one clear line, the usage, and exit code 2", (args, line) => {
+    const bad = cli(...args);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/headroom-mcp: .*--help/);
+    const [first, blank, usage] = bad.stderr.split("\n");
+    expect(first).toContain(line);
+    expect(first).not.toMatch(/positional|'--'/);
+    if (args[0] !== "--ttl") {
+      expect(blank).toBe("");
+      expect(usage).toMatch(/^headroom-mcp — /);
+    }
     expect(bad.stdout).toBe("");
+  });
+
+  it("lists the memory subcommands for `memory` alone, and rejects unknown ones", () => {
+    const alone = cli("memory");
+    expect(alone.status).toBe(0);
+    expect(alone.stdout).toMatch(/memory export/);
+    expect(alone.stdout).toMatch(/memory import FILE/);
+    const unknown = cli("memory", "wipe");
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr.split("\n")[0]).toBe('headroom-mcp: unknown memory command "wipe"');
+    expect(unknown.stderr).toMatch(/memory export/);
+    expect(cli("memory", "import").stderr.split("\n")[0]).toBe("headroom-mcp: memory import needs the FILE to read");
+  });
+});
+
+describe("the store file", () => {
+  it("is created private (0600 in a 0700 folder), and a looser existing one is reported", async () => {
+    const folder = join(mkdtempSync(join(tmpdir(), "headroom-perm-")), "nested", "store");
+    const path = join(folder, "store.sqlite");
+    const server = await start(["--store", path]);
+    await server.call("compress_tool_result", { content: needleLogs() });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    for (const side of ["-wal", "-shm"]) if (existsSync(path + side)) expect(statSync(path + side).mode & 0o777).toBe(0o600);
+    const quiet = (await server.call("headroom_stats", {})).structuredContent as { store: { exposed?: string } };
+    expect(quiet.store.exposed).toBeUndefined();
+    await server.close();
+
+    chmodSync(path, 0o644);
+    const again = await start(["--store", path, "--log-level", "warn"]);
+    const stats = (await again.call("headroom_stats", {})).structuredContent as { store: { exposed?: string } };
+    expect(stats.store.exposed).toMatch(/readable by other users \(mode 644\): run chmod 600 /);
+    expect(again.stderr()).toMatch(/warn: v\S+ serving MCP on stdio; store: .*\(warning: the store file is readable by other users/);
+    expect(statSync(path).mode & 0o777).toBe(0o644); // left alone
+    await again.close();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, parseDuration } from "../../src/config.js";
+import { ConfigError, loadConfig, MEMORY_USAGE, parseDuration, USAGE } from "../../src/config.js";
 
 describe("config", () => {
   it("defaults to a SQLite file under XDG_DATA_HOME, else ~/.local/share", () => {
@@ -21,7 +21,10 @@ describe("config", () => {
 
   it("explains bad flags", () => {
     expect(() => loadConfig(["--nope"], {})).toThrow(ConfigError);
-    expect(() => loadConfig(["--nope"], {})).toThrow(/--help/);
+    expect(() => loadConfig(["--nope"], {})).toThrow(/^unknown option --nope$/);
+    expect(() => loadConfig(["--nope"], {})).toThrow(expect.objectContaining({ usage: USAGE }));
+    expect(() => loadConfig(["memory", "wipe"], {})).toThrow(expect.objectContaining({ usage: MEMORY_USAGE }));
+    expect(loadConfig(["memory"], {}).command).toBe("memory-help");
     expect(() => loadConfig(["--ttl", "soon"], {})).toThrow(/not a duration/);
     expect(() => loadConfig(["--log-level", "loud"], {})).toThrow(/silent, error, warn, info, debug/);
     expect(loadConfig(["--store", "redis://localhost:6379"], {}).store).toEqual({ kind: "redis", url: "redis://localhost:6379" });

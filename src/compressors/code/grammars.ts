@@ -1,12 +1,15 @@
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { Language, Parser } from "web-tree-sitter";
+import { packageRoot } from "../../paths.js";
 import type { LanguageSpec } from "./languages.js";
 
 /**
  * Loads web-tree-sitter and grammars lazily: nothing at start-up, the runtime on the first code
  * input, each grammar on the first file of its language, once per process (per loader).
  */
-export const GRAMMARS_DIR = fileURLToPath(new URL("../../../grammars/", import.meta.url));
+export function grammarsDir(): string {
+  return join(packageRoot(), "grammars") + "/";
+}
 
 type TreeSitter = typeof import("web-tree-sitter");
 
@@ -15,7 +18,7 @@ export class GrammarLoader {
   private readonly languages = new Map<string, Promise<Language>>();
   private readonly parsers = new Map<string, Parser>();
 
-  constructor(private readonly dir: string = GRAMMARS_DIR) {}
+  constructor(private readonly dir: string = grammarsDir()) {}
 
   async parser(spec: LanguageSpec): Promise<Parser> {
     const cached = this.parsers.get(spec.id);

@@ -55,7 +55,7 @@ export function registerMemoryTools(server: McpServer, memory: MemoryStore, logg
       description:
         "Save a fact worth knowing in later conversations (\"the API tests need DB_URL set\", \"user prefers pnpm\", \"auth lives in src/auth/jwt.ts\"). " +
         "One short fact per call. Scope `project` (default) is this project only; `global` is every project. " +
-        "Saving again with the same `key` replaces that memory (the old text is kept in its history); a near-duplicate of an existing memory updates it. Never save secrets.",
+        "Saving again with the same `key` replaces that memory (the old text is kept in its history); a near-duplicate of an existing memory updates it and keeps its tags. Never save secrets.",
       inputSchema: {
         content: z.string().describe("The fact, in one or two sentences (at most 8 KB)."),
         scope: z.enum(["project", "global"]).optional().describe("project (default) or global."),
@@ -64,7 +64,9 @@ export function registerMemoryTools(server: McpServer, memory: MemoryStore, logg
       },
       outputSchema: {
         memory: memoryView,
-        superseded: z.object({ id: z.string(), reason: z.enum(["key", "near-duplicate"]), previous: z.string() }).optional(),
+        superseded: z
+          .object({ id: z.string(), reason: z.enum(["key", "near-duplicate"]), previous: z.string(), kept_tags: z.array(z.string()).optional(), note: z.string() })
+          .optional(),
         project: z.string(),
       },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },

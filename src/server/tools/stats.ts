@@ -33,6 +33,7 @@ export function registerStatsTool(server: McpServer, engine: Engine, memory: Mem
           kind: z.string(),
           location: z.string(),
           degraded: z.string().optional(),
+          exposed: z.string().optional(),
           entries: z.number(),
           bytes: z.number(),
           ttl_ms: z.number(),
@@ -46,8 +47,8 @@ export function registerStatsTool(server: McpServer, engine: Engine, memory: Mem
     async () => {
       try {
         const [stats, memories] = await Promise.all([engine.stats(), memory.counts()]);
-        const { kind, location, degraded, entries, bytes, ttlMs, maxBytes } = stats.store;
-        const store = { kind, location, ...(degraded ? { degraded } : {}), entries, bytes, ttl_ms: ttlMs, max_bytes: maxBytes };
+        const { kind, location, degraded, exposed, entries, bytes, ttlMs, maxBytes } = stats.store;
+        const store = { kind, location, ...(degraded ? { degraded } : {}), ...(exposed ? { exposed } : {}), entries, bytes, ttl_ms: ttlMs, max_bytes: maxBytes };
         return toolResult({ ...stats, store, memories });
       } catch (error) {
         return toolError(error, logger, "headroom_stats");

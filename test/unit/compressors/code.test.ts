@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createCodeCompressor } from "../../../src/compressors/code/index.js";
-import { GRAMMARS_DIR, GrammarLoader } from "../../../src/compressors/code/grammars.js";
+import { grammarsDir, GrammarLoader } from "../../../src/compressors/code/grammars.js";
 import { languageById, languageFromHint, LANGUAGES } from "../../../src/compressors/code/languages.js";
 import { splitLines } from "../../../src/compressors/lines.js";
 import type { Compressor } from "../../../src/compressors/types.js";
@@ -43,7 +43,7 @@ const MARKER = /^\s*\[headroom: (\d+) lines omitted; hash=([0-9a-f]{24})\]$/;
 
 describe("grammars", () => {
   it("are pinned in the manifest, intact, and load with the web-tree-sitter we ship", async () => {
-    const manifest = JSON.parse(readFileSync(`${GRAMMARS_DIR}manifest.json`, "utf8")) as {
+    const manifest = JSON.parse(readFileSync(`${grammarsDir()}manifest.json`, "utf8")) as {
       webTreeSitter: string;
       grammars: Array<{ language: string; file: string; sha256: string; version: string }>;
     };
@@ -52,7 +52,7 @@ describe("grammars", () => {
     expect(manifest.grammars.map((g) => g.language).sort()).toEqual(LANGUAGES.map((l) => l.id).sort());
     const loader = new GrammarLoader();
     for (const g of manifest.grammars) {
-      const bytes = readFileSync(`${GRAMMARS_DIR}${g.file}`);
+      const bytes = readFileSync(`${grammarsDir()}${g.file}`);
       expect(createHash("sha256").update(bytes).digest("hex"), g.file).toBe(g.sha256);
       const parser = await loader.parser(languageById(g.language)!);
       expect(parser.parse("x")).toBeTruthy();

@@ -43,7 +43,7 @@ describe("memory store", () => {
     clock.now += 1000;
     const second = await store.save({ content: "Deploys go straight to main since November", scope: "project", project: A, key: "deploy-flow" });
     expect(second.memory.id).toBe(first.memory.id);
-    expect(second.superseded).toEqual({ id: first.memory.id, reason: "key", previous: "Deploys go through the staging branch" });
+    expect(second.superseded).toMatchObject({ id: first.memory.id, reason: "key", previous: "Deploys go through the staging branch" });
     expect(second.memory.history[0]!.content).toBe("Deploys go through the staging branch");
     expect((await store.list({ scope: "all", project: A, limit: 10, offset: 0 })).total).toBe(1);
     expect((await store.delete({ key: "deploy-flow", project: A })).content).toBe("Deploys go straight to main since November");
@@ -58,6 +58,21 @@ describe("memory store", () => {
     const different = await store.save({ content: "The UI tests need a running browser", scope: "project", project: A });
     expect(different.memory.id).not.toBe(first.memory.id);
     expect((await store.list({ scope: "all", project: A, limit: 10, offset: 0 })).total).toBe(2);
+  });
+
+  it("keeps the union of tags when it merges a near-duplicate, and says which it kept", async () => {
+    const { store } = await memoryStore();
+    const first = await store.save({ content: "Integration tests need the env var DB_URL", scope: "project", project: A, tags: ["env", "testing"] });
+    const again = await store.save({ content: "integration tests need the env var DB_URL.", scope: "project", project: A, tags: ["testing", "ci"] });
+    expect(again.memory.id).toBe(first.memory.id);
+    expect(again.memory.tags).toEqual(["ci", "env", "testing"]);
+    expect(again.superseded).toMatchObject({ reason: "near-duplicate", kept_tags: ["env"] });
+    expect(again.superseded?.note).toMatch(/kept its tags env/);
+    expect((await store.list({ scope: "all", project: A, tags: ["env"], limit: 10, offset: 0 })).total).toBe(1);
+    // without tags, a merge keeps the old ones; a key names a fact, so its new tags replace the old
+    expect((await store.save({ content: "Integration tests need the env var DB_URL!", scope: "project", project: A })).memory.tags).toEqual(["ci", "env", "testing"]);
+    await store.save({ content: "Staging deploys on Fridays", scope: "project", project: A, key: "deploy", tags: ["deploy", "old"] });
+    expect((await store.save({ content: "Staging deploys on Mondays", scope: "project", project: A, key: "deploy", tags: ["deploy"] })).memory.tags).toEqual(["deploy"]);
   });
 
   it("keeps projects apart and shares global memories", async () => {
