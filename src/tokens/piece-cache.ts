@@ -1,18 +1,25 @@
 /**
- * piece → token count, looked up by a range of the text, so a hit allocates nothing (a Map would
- * need the piece sliced out first, and hashed afresh, for every one of a megabyte's 300,000
- * pieces). Open addressing with linear probing; when half full it starts over, which bounds its
- * memory (~4 MB) whatever the input.
+ * text → token count (of pieces, or of whole lines), looked up by a range of a larger text, so a
+ * hit allocates nothing (a Map would need the range sliced out first, and hashed afresh, for every
+ * one of a megabyte's 300,000 pieces). Open addressing with linear probing; when half full it
+ * starts over, which bounds its memory whatever the input.
  */
-const SLOTS = 1 << 18;
-const MASK = SLOTS - 1;
-const MAX_ENTRIES = SLOTS >> 1;
-
 export class PieceCache {
-  private readonly keys: (string | undefined)[] = new Array<string | undefined>(SLOTS).fill(undefined);
-  private readonly hashes = new Int32Array(SLOTS);
-  private readonly counts = new Int32Array(SLOTS);
+  private readonly keys: (string | undefined)[];
+  private readonly hashes: Int32Array;
+  private readonly counts: Int32Array;
+  private readonly mask: number;
+  private readonly maxEntries: number;
   private entries = 0;
+
+  /** `slots`: a power of two. */
+  constructor(slots: number) {
+    this.keys = new Array<string | undefined>(slots).fill(undefined);
+    this.hashes = new Int32Array(slots);
+    this.counts = new Int32Array(slots);
+    this.mask = slots - 1;
+    this.maxEntries = slots >> 1;
+  }
 
   /** The cached count of text[start, end), or -1. Sets `lastHash` for a following `set`. */
   get(text: string, start: number, end: number): number {
@@ -20,21 +27,21 @@ export class PieceCache {
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
     this.lastHash = hash;
     const length = end - start;
-    for (let slot = hash & MASK; ; slot = (slot + 1) & MASK) {
+    for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
       const key = this.keys[slot];
       if (key === undefined) return -1;
-      if (this.hashes[slot] === hash && key.length === length && sameText(key, text, start)) return this.counts[slot]!;
+      if (this.hashes[slot] === hash && key.length === length && text.startsWith(key, start)) return this.counts[slot]!;
     }
   }
 
   /** Caches the count of `piece`, the range just looked up with `get`. */
   set(piece: string, count: number): void {
-    if (this.entries >= MAX_ENTRIES) {
+    if (this.entries >= this.maxEntries) {
       this.keys.fill(undefined);
       this.entries = 0;
     }
-    let slot = this.lastHash & MASK;
-    while (this.keys[slot] !== undefined) slot = (slot + 1) & MASK;
+    let slot = this.lastHash & this.mask;
+    while (this.keys[slot] !== undefined) slot = (slot + 1) & this.mask;
     this.keys[slot] = piece;
     this.hashes[slot] = this.lastHash;
     this.counts[slot] = count;
@@ -42,9 +49,4 @@ export class PieceCache {
   }
 
   private lastHash = 0;
-}
-
-function sameText(key: string, text: string, start: number): boolean {
-  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
-  return true;
 }

@@ -29,11 +29,12 @@ export const jsonCompressor: Compressor = {
     const query = job.query?.trim() ? { text: job.query, anchors: exactAnchors(job.query) } : undefined;
     const options = { hash: job.hash, facts: new DocumentFacts(query) };
 
-    const lossless = renderOutline(root, Infinity, options);
-    // Counting a large outline costs more than rendering it; skip it when it is clearly over.
+    // The lossless outline is only worth counting when it is near the budget; rendering one that
+    // is far over it (a 900 KB document for a 4,000-token budget) stops early instead.
     const rawCharsPerToken = job.sample.text.length / Math.max(1, job.originalTokens);
     let charsPerToken = rawCharsPerToken;
-    if (lossless.text.length / rawCharsPerToken <= job.budgetTokens * 2) {
+    const lossless = renderOutline(root, Infinity, options, job.budgetTokens * 2 * rawCharsPerToken);
+    if (lossless) {
       const losslessTokens = job.countTokens(lossless.text);
       if (losslessTokens <= job.budgetTokens) return lossless;
       charsPerToken = lossless.text.length / Math.max(1, losslessTokens);

@@ -29,11 +29,21 @@ export interface Outline {
   omitted: OmissionRecord[];
 }
 
-export function renderOutline(root: Json, budgetChars: number, options: OutlineOptions): Outline {
-  const writer = new OutlineWriter(options);
-  writer.value(null, root, "$", 0, budgetChars, 0);
+export function renderOutline(root: Json, budgetChars: number, options: OutlineOptions): Outline;
+/** Gives up (undefined) as soon as the outline passes `giveUpAboveChars`: a caller that only wants it if it is short saves the rest of the work. */
+export function renderOutline(root: Json, budgetChars: number, options: OutlineOptions, giveUpAboveChars: number): Outline | undefined;
+export function renderOutline(root: Json, budgetChars: number, options: OutlineOptions, giveUpAboveChars = Infinity): Outline | undefined {
+  const writer = new OutlineWriter(options, giveUpAboveChars);
+  try {
+    writer.value(null, root, "$", 0, budgetChars, 0);
+  } catch (error) {
+    if (error === TOO_LONG) return undefined;
+    throw error;
+  }
   return { text: writer.lines.join("\n"), omitted: writer.omitted };
 }
+
+const TOO_LONG = Symbol("outline too long");
 
 const MAX_DEPTH = 200;
 const MIN_ITEMS_TO_CUT = 5;
@@ -44,22 +54,32 @@ const INLINE_ITEM_CHARS = 240;
 class OutlineWriter {
   readonly lines: string[] = [];
   readonly omitted: OmissionRecord[] = [];
+  private chars = 0;
 
-  constructor(private readonly options: OutlineOptions) {}
+  constructor(
+    private readonly options: OutlineOptions,
+    private readonly giveUpAboveChars: number,
+  ) {}
+
+  private write(line: string): void {
+    this.chars += line.length + 1;
+    if (this.chars > this.giveUpAboveChars) throw TOO_LONG;
+    this.lines.push(line);
+  }
 
   value(label: string | null, value: Json, path: string, indent: number, budget: number, depth: number): void {
     const pad = indentation(indent);
     const lead = label === null ? pad : `${pad}${label}: `;
     if (value === null || typeof value !== "object") {
       if (typeof value === "string" && value.length > LONG_STRING && value.length > budget) {
-        this.lines.push(lead + this.cutString(value, path, budget));
+        this.write(lead + this.cutString(value, path, budget));
       } else {
-        this.lines.push(lead + formatScalar(value));
+        this.write(lead + formatScalar(value));
       }
       return;
     }
     if (depth >= MAX_DEPTH) {
-      this.lines.push(lead + JSON.stringify(value));
+      this.write(lead + JSON.stringify(value));
       return;
     }
     if (Array.isArray(value)) {
@@ -68,11 +88,11 @@ class OutlineWriter {
     }
     const keys = Object.keys(value);
     if (keys.length === 0) {
-      this.lines.push(lead + "{}");
+      this.write(lead + "{}");
       return;
     }
     const childIndent = label === null ? indent : indent + 2;
-    if (label !== null) this.lines.push(`${pad}${label}:`);
+    if (label !== null) this.write(`${pad}${label}:`);
     if (keys.length >= WIDE_OBJECT_KEYS && this.size(value) > budget) {
       this.wideObject(value, keys, path, childIndent, budget, depth);
       return;
@@ -85,7 +105,7 @@ class OutlineWriter {
     const pad = indentation(indent);
     const n = items.length;
     if (n === 0) {
-      this.lines.push(label === "" ? `${pad}[]` : `${pad}${label}: []`);
+      this.write(label === "" ? `${pad}[]` : `${pad}${label}: []`);
       return;
     }
     const head = `${pad}${label}[${n}]`;
@@ -102,24 +122,24 @@ class OutlineWriter {
     const pad = indentation(indent + 2);
     if (table) {
       if (table.columns.length === 0) {
-        this.lines.push(`${head}: all ${items.length} items are ${JSON.stringify(items[0])}`);
+        this.write(`${head}: all ${items.length} items are ${JSON.stringify(items[0])}`);
         return;
       }
-      this.lines.push(`${head}{${table.columns.map((c) => c.label).join(",")}}${constantsNote(table)}:`);
-      for (const row of this.options.facts.rows(items, table)) this.lines.push(pad + row);
+      this.write(`${head}{${table.columns.map((c) => c.label).join(",")}}${constantsNote(table)}:`);
+      for (const row of this.options.facts.rows(items, table)) this.write(pad + row);
       return;
     }
     if (items.every(isScalar)) {
       if (items.every((v) => typeof v !== "string" || v.length <= 40)) {
-        this.lines.push(`${head}: ${items.map(formatScalar).join(",")}`);
+        this.write(`${head}: ${items.map(formatScalar).join(",")}`);
       } else {
-        this.lines.push(`${head}:`);
-        for (const item of items) this.lines.push(`${pad}- ${formatScalar(item)}`);
+        this.write(`${head}:`);
+        for (const item of items) this.write(`${pad}- ${formatScalar(item)}`);
       }
       return;
     }
     const { constants } = this.options.facts.array(items);
-    this.lines.push(`${head}${constantsNote({ constants: labelled(constants) })}:`);
+    this.write(`${head}${constantsNote({ constants: labelled(constants) })}:`);
     const trimmed = this.options.facts.trimmed(items);
     const budgets = allocate(trimmed.map((item) => this.size(item) + indent + 4), budget);
     trimmed.forEach((item, i) => this.listItem(item, childPath(path, i), indent + 2, budgets[i]!, depth, undefined));
@@ -140,11 +160,11 @@ class OutlineWriter {
 
     const unit = facts.numbers ? "numbers" : facts.strings ? "strings" : "items";
     if (rows) {
-      this.lines.push(`${head}{#,${table!.columns.map((c) => c.label).join(",")}}${constantsNote(table!)}:`);
-      for (const i of kept) this.lines.push(`${pad}${i},${rows[i]!}`);
+      this.write(`${head}{#,${table!.columns.map((c) => c.label).join(",")}}${constantsNote(table!)}:`);
+      for (const i of kept) this.write(`${pad}${i},${rows[i]!}`);
     } else {
       const note = facts.numbers ? numberFacts(items as number[]) : constantsNote({ constants: labelled(facts.constants) });
-      this.lines.push(`${head}${note}:`);
+      this.write(`${head}${note}:`);
       for (const i of kept) this.listItem(trimmed[i]!, childPath(path, i), indent + 2, perItem, depth, i);
     }
     this.omit(pad, { where: path, unit, omitted: n - kept.length, total: n, categories });
@@ -156,19 +176,19 @@ class OutlineWriter {
     const tag = index === undefined ? "- " : `- #${index} `;
     if (isScalar(item)) {
       if (typeof item === "string" && item.length > LONG_STRING && item.length > budget) {
-        this.lines.push(pad + tag + this.cutString(item, path, budget));
+        this.write(pad + tag + this.cutString(item, path, budget));
       } else {
-        this.lines.push(pad + tag + formatScalar(item));
+        this.write(pad + tag + formatScalar(item));
       }
       return;
     }
     const compact = JSON.stringify(item);
     if (compact.length <= Math.min(INLINE_ITEM_CHARS, budget) || depth + 1 >= MAX_DEPTH) {
-      this.lines.push(pad + tag + compact);
+      this.write(pad + tag + compact);
       return;
     }
     // a large element: expand it as a nested outline under its bullet
-    this.lines.push(pad + tag.trimEnd());
+    this.write(pad + tag.trimEnd());
     if (Array.isArray(item)) this.array("", item, path, indent + 2, budget, depth + 1);
     else this.value(null, item, path, indent + 2, budget, depth + 1);
   }
@@ -199,7 +219,7 @@ class OutlineWriter {
   private omit(pad: string, o: { where: string; unit: string; omitted: number; total: number; categories: Array<[string, number]> }): void {
     if (o.omitted <= 0) return;
     this.omitted.push({ where: o.where, unit: o.unit, omitted: o.omitted, total: o.total, categories: Object.fromEntries(o.categories) });
-    this.lines.push(pad + omissionMarker({ ...o, hash: this.options.hash }));
+    this.write(pad + omissionMarker({ ...o, hash: this.options.hash }));
   }
 
   private size(value: Json): number {

@@ -65,6 +65,19 @@ describe("token counter", () => {
     }
   });
 
+  it("counts multi-line texts line by line exactly, whatever starts or ends a line (fuzzed)", () => {
+    const lines = ["  \"name\": \"nginx\",", "// comment", "/path/to", "\tindented", "   ", "", "\r", "}", "  - item", "\u00a0nbsp", "é", "x  ", "  /x", "123", "\v", "Don't"];
+    let seed = 11;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+    for (let i = 0; i < 2000; i++) {
+      let text = "";
+      const count = 1 + Math.floor(random() * 12);
+      for (let j = 0; j < count; j++) text += lines[Math.floor(random() * lines.length)] + (random() < 0.8 ? "\n" : random() < 0.5 ? "\r\n" : "\n\n");
+      if (random() < 0.3) text = text.trimEnd();
+      expect(tokens.measure(text).tokens, JSON.stringify(text)).toBe(referenceCount(text));
+    }
+  });
+
   it("counts long runs (merged through the heap) exactly", () => {
     for (const run of ["=".repeat(700), " ".repeat(900) + "x", "ab".repeat(400), "Ab3+".repeat(200), "aGVsbG8gd29ybGQ".repeat(40), "é".repeat(300), "-_".repeat(350) + "\n"]) {
       expect(tokens.measure(run).tokens, run.slice(0, 12)).toBe(referenceCount(run));
