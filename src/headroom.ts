@@ -13,8 +13,6 @@ import { TokenCounter } from "./tokens/counter.js";
  * background so that a server can answer `tools/list` before SQLite is ready; calls that need it
  * wait for it.
  */
-const WARM_UP_DELAY_MS = 250;
-
 export interface HeadroomOptions {
   store: StoreLocation;
   ttlMs: number;
@@ -35,6 +33,8 @@ export interface Headroom {
   /** Flushes stats and closes the store. */
   close(): Promise<void>;
 }
+
+const WARM_UP_DELAY_MS = 250;
 
 /** The parts configured by the command line and environment. */
 export function headroomFromConfig(config: Config, logger: Logger): Headroom {

@@ -1,4 +1,5 @@
 import { closeSync, mkdirSync, openSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import Keyv from "keyv";
 import type { Logger } from "../log.js";
@@ -142,11 +143,15 @@ function memoryBackend(degraded: string | undefined): Backend {
 }
 
 async function sqliteBackend(path: string, logger: Logger): Promise<Backend> {
+  // loading the native driver takes a few milliseconds of the main thread: let the host's first
+  // requests (initialize, tools/list) go first
+  await new Promise((resolve) => setImmediate(resolve));
   // The store holds every raw tool output, secrets included: only its owner may read it. SQLite
   // gives the -wal and -shm files the database file's mode, so creating that one private is enough.
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   closeSync(openSync(path, "a", 0o600));
   const exposed = storeExposure({ kind: "sqlite", path });
+  loadSqliteDriver();
   const { KeyvSqlite } = await import("@keyv/sqlite");
   const adapters: Array<InstanceType<typeof KeyvSqlite>> = [];
   const newAdapter = () => {
@@ -184,6 +189,17 @@ async function sqliteBackend(path: string, logger: Logger): Promise<Backend> {
       stores.clear();
     },
   };
+}
+
+/**
+ * Loads the native driver with require() before @keyv/sqlite is imported: when it cannot load,
+ * require() throws an ordinary error, while an ESM import failing inside a CommonJS dependency
+ * also leaves an unhandled rejection behind (Node 20), which used to print a dozen-line trace.
+ * Resolved from @keyv/sqlite's own folder, where a non-hoisting installer (pnpm) puts it.
+ */
+function loadSqliteDriver(): void {
+  const here = createRequire(import.meta.url);
+  createRequire(here.resolve("@keyv/sqlite"))("sqlite3");
 }
 
 /** Every [key, value] of one namespace (keys without the namespace prefix). */

@@ -26,9 +26,10 @@ export async function serve(config: Config, version: string): Promise<void> {
       .finally(() => process.exit(0));
   };
 
-  // One bad request must not take the server down: log and carry on. A broken pipe means the
-  // host is gone, and logging about it would only fail again.
-  process.on("uncaughtException", (error) => (isBrokenPipe(error) ? stop("the host closed the connection") : logger.error("uncaught exception", error)));
+  // One bad request must not take the server down: log and carry on. On stdio a broken pipe
+  // means the host is gone, and logging about it would only fail again. (Over HTTP it is one
+  // client's socket: log it and carry on.)
+  process.on("uncaughtException", (error) => (!config.http && isBrokenPipe(error) ? stop("the host closed the connection") : logger.error("uncaught exception", error)));
   process.on("unhandledRejection", (reason) => logger.error("unhandled rejection", reason));
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => stop(signal));
 
@@ -58,5 +59,5 @@ function watchHost(stop: (why: string) => void, logger: Logger): void {
 
 function isBrokenPipe(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === "EPIPE" || code === "ERR_STREAM_DESTROYED" || code === "ECONNRESET";
+  return code === "EPIPE" || code === "ERR_STREAM_DESTROYED";
 }

@@ -8,7 +8,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
-import { needleLogs } from "../helpers/data.js";
+import { fixture, needleLogs } from "../helpers/data.js";
 
 /**
  * What a new user runs: `npx headroom-mcp`, here from the packed tarball in an empty directory.
@@ -51,8 +51,37 @@ describe.runIf(enabled)("the npm package", () => {
       expect(retrieved.isError).toBeFalsy();
       const stats = (await client.callTool({ name: "headroom_stats", arguments: {} })) as CallToolResult;
       expect((stats.structuredContent as { store: { kind: string } }).store.kind).toBe("sqlite");
+      // the bundled command finds the grammars inside the installed package
+      const code = (await client.callTool({ name: "compress_tool_result", arguments: { content: fixture("code/shlex.py"), tool_name: "read_file shlex.py" } })) as CallToolResult;
+      const outline = code.structuredContent as { compressor: string; language?: string; hash: string };
+      expect(outline.compressor).toBe("code");
+      expect(outline.language).toBe("python");
+      const symbol = (await client.callTool({ name: "headroom_retrieve", arguments: { hash: outline.hash, query: "shlex.read_token" } })) as CallToolResult;
+      expect((symbol.structuredContent as { mode: string }).mode).toBe("symbol");
     } finally {
       await client.close();
+    }
+
+    // installed without build scripts (npm --ignore-scripts, pnpm's default): no SQLite driver
+    const noScripts = join(work, "no-scripts");
+    mkdirSync(noScripts);
+    await run("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", tarball], { cwd: noScripts });
+    const bare = new StdioClientTransport({ command: join(noScripts, "node_modules", ".bin", "headroom-mcp"), args: ["--store", join(work, "bare.sqlite")], cwd: noScripts, stderr: "pipe" });
+    let stderr = "";
+    bare.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const bareClient = new Client({ name: "pack-test", version: "1.0.0" });
+    await bareClient.connect(bare);
+    try {
+      const stats = (await bareClient.callTool({ name: "headroom_stats", arguments: {} })) as CallToolResult;
+      const store = (stats.structuredContent as { store: { kind: string; degraded?: string } }).store;
+      expect(store.kind).toBe("memory");
+      expect(store.degraded).toMatch(/npm rebuild sqlite3/);
+      const compressed = (await bareClient.callTool({ name: "compress_tool_result", arguments: { content: needleLogs() } })) as CallToolResult;
+      expect((compressed.structuredContent as { hash?: string }).hash).toMatch(/^[0-9a-f]{24}$/);
+      expect(stderr.split("\n").filter((l) => /sqlite3/.test(l))).toHaveLength(1);
+      expect(stderr).not.toMatch(/Tried:|\n\s+at /);
+    } finally {
+      await bareClient.close();
     }
   });
 });
