@@ -41,18 +41,71 @@ const HTTP_STATUS_KEYS = /(^|_)(status|status_?code|http_?status|response_?code)
 const SCAN_DEPTH = 8;
 const SCAN_STRING_CHARS = 4000;
 
-/** First error signal found in an item, as a short reason, or undefined. */
-export function errorSignal(item: Json, skipKeys: ReadonlySet<string>): string | undefined {
-  if (typeof item === "string") return ERROR_WORDS.test(item.slice(0, SCAN_STRING_CHARS)) ? "error text" : undefined;
-  if (!isPlainObject(item) && !Array.isArray(item)) return undefined;
-  return scanForError(item, 0, skipKeys);
+/**
+ * The word tests on keys and short values, remembered for one array: its thousands of items
+ * repeat the same keys and categorical values, and a regex test costs more than a look-up.
+ */
+class SignalWords {
+  private readonly keys = new Map<string, number>();
+  private readonly values = new Map<string, number>();
+
+  static readonly ERROR_KEY = 1;
+  static readonly STATUS_KEY = 2;
+  static readonly FALSE_MEANS_FAILURE = 4;
+  static readonly HTTP_STATUS_KEY = 8;
+  static readonly ERROR_TEXT = 1;
+  static readonly WARNING_TEXT = 2;
+  static readonly BAD_STATUS = 4;
+
+  key(key: string): number {
+    let flags = this.keys.get(key);
+    if (flags === undefined) {
+      flags =
+        (ERROR_KEYS.test(key) ? SignalWords.ERROR_KEY : 0) |
+        (STATUS_KEYS.test(key) ? SignalWords.STATUS_KEY : 0) |
+        (FALSE_MEANS_FAILURE.test(key) ? SignalWords.FALSE_MEANS_FAILURE : 0) |
+        (HTTP_STATUS_KEYS.test(key) ? SignalWords.HTTP_STATUS_KEY : 0);
+      this.keys.set(key, flags);
+    }
+    return flags;
+  }
+
+  /** Whether a value has error words (ERROR_TEXT), warning words, or is a bad status; `wanted` is all a caller needs of a long value. */
+  value(value: string, wanted: number): number {
+    if (value.length > MAX_REMEMBERED_VALUE) return this.test(value, wanted);
+    let flags = this.values.get(value);
+    if (flags === undefined) {
+      flags = this.test(value, SignalWords.ERROR_TEXT | SignalWords.WARNING_TEXT | SignalWords.BAD_STATUS);
+      if (this.values.size < MAX_REMEMBERED_VALUES) this.values.set(value, flags);
+    }
+    return flags;
+  }
+
+  private test(value: string, wanted: number): number {
+    const head = value.length > SCAN_STRING_CHARS ? value.slice(0, SCAN_STRING_CHARS) : value;
+    return (
+      (wanted & SignalWords.ERROR_TEXT && ERROR_WORDS.test(head) ? SignalWords.ERROR_TEXT : 0) |
+      (wanted & SignalWords.WARNING_TEXT && WARNING_WORDS.test(head) ? SignalWords.WARNING_TEXT : 0) |
+      (wanted & SignalWords.BAD_STATUS && BAD_STATUS.test(value.trim()) ? SignalWords.BAD_STATUS : 0)
+    );
+  }
 }
 
-function scanForError(node: Json, depth: number, skipKeys: ReadonlySet<string>): string | undefined {
+const MAX_REMEMBERED_VALUE = 80;
+const MAX_REMEMBERED_VALUES = 20_000;
+
+/** First error signal found in an item, as a short reason, or undefined. */
+function errorSignal(item: Json, skipKeys: ReadonlySet<string>, words: SignalWords): string | undefined {
+  if (typeof item === "string") return words.value(item, SignalWords.ERROR_TEXT) & SignalWords.ERROR_TEXT ? "error text" : undefined;
+  if (!isPlainObject(item) && !Array.isArray(item)) return undefined;
+  return scanForError(item, 0, skipKeys, words);
+}
+
+function scanForError(node: Json, depth: number, skipKeys: ReadonlySet<string>, words: SignalWords): string | undefined {
   if (depth > SCAN_DEPTH) return undefined;
   if (Array.isArray(node)) {
     for (const child of node) {
-      const found = scanValue(child, depth);
+      const found = scanValue(child, depth, words);
       if (found) return found;
     }
     return undefined;
@@ -61,25 +114,29 @@ function scanForError(node: Json, depth: number, skipKeys: ReadonlySet<string>):
   for (const key of Object.keys(node)) {
     if (depth === 0 && skipKeys.has(key)) continue;
     const value = node[key]!;
-    if (ERROR_KEYS.test(key) && isTruthy(value)) return `${key} present`;
+    const kind = words.key(key);
+    if (kind & SignalWords.ERROR_KEY && isTruthy(value)) return `${key} present`;
     if (typeof value === "string") {
-      if (STATUS_KEYS.test(key) && BAD_STATUS.test(value.trim())) return `${key}=${value}`;
-      if (ERROR_WORDS.test(value.slice(0, SCAN_STRING_CHARS))) return "error text";
+      const flags = words.value(value, SignalWords.ERROR_TEXT | (kind & SignalWords.STATUS_KEY ? SignalWords.BAD_STATUS : 0));
+      if (kind & SignalWords.STATUS_KEY && flags & SignalWords.BAD_STATUS) return `${key}=${value}`;
+      if (flags & SignalWords.ERROR_TEXT) return "error text";
     } else if (typeof value === "boolean") {
-      if (value === false && FALSE_MEANS_FAILURE.test(key)) return `${key}=false`;
+      if (value === false && kind & SignalWords.FALSE_MEANS_FAILURE) return `${key}=false`;
     } else if (typeof value === "number") {
-      if (HTTP_STATUS_KEYS.test(key) && Number.isInteger(value) && value >= 500 && value <= 599) return `${key}=${value}`;
+      if (kind & SignalWords.HTTP_STATUS_KEY && Number.isInteger(value) && value >= 500 && value <= 599) return `${key}=${value}`;
     } else {
-      const found = scanForError(value, depth + 1, skipKeys);
+      const found = scanForError(value, depth + 1, skipKeys, words);
       if (found) return found;
     }
   }
   return undefined;
 }
 
-function scanValue(value: Json, depth: number): string | undefined {
-  if (typeof value === "string") return ERROR_WORDS.test(value.slice(0, SCAN_STRING_CHARS)) ? "error text" : undefined;
-  if (value !== null && typeof value === "object") return scanForError(value, depth + 1, new Set());
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+function scanValue(value: Json, depth: number, words: SignalWords): string | undefined {
+  if (typeof value === "string") return words.value(value, SignalWords.ERROR_TEXT) & SignalWords.ERROR_TEXT ? "error text" : undefined;
+  if (value !== null && typeof value === "object") return scanForError(value, depth + 1, NO_KEYS, words);
   return undefined;
 }
 
@@ -90,12 +147,13 @@ function isTruthy(value: Json): boolean {
   return true;
 }
 
-function hasWarning(item: Json, skipKeys: ReadonlySet<string>): boolean {
-  if (typeof item === "string") return WARNING_WORDS.test(item.slice(0, SCAN_STRING_CHARS));
+function hasWarning(item: Json, skipKeys: ReadonlySet<string>, words: SignalWords): boolean {
+  if (typeof item === "string") return (words.value(item, SignalWords.WARNING_TEXT) & SignalWords.WARNING_TEXT) !== 0;
   if (!isPlainObject(item)) return false;
-  for (const [key, value] of Object.entries(item)) {
+  for (const key in item) {
     if (skipKeys.has(key)) continue;
-    if (typeof value === "string" && WARNING_WORDS.test(value.slice(0, SCAN_STRING_CHARS))) return true;
+    const value = item[key];
+    if (typeof value === "string" && words.value(value, SignalWords.WARNING_TEXT) & SignalWords.WARNING_TEXT) return true;
   }
   return false;
 }
@@ -124,10 +182,11 @@ export function analyseArray(
   const critical = new Map<number, string>();
   const notable: Notable[] = [];
 
+  const words = new SignalWords();
   const reasons = new Map<number, string>();
   const reasonCounts = new Map<string, number>();
   for (let i = 0; i < n; i++) {
-    const reason = errorSignal(items[i]!, constantKeys);
+    const reason = errorSignal(items[i]!, constantKeys, words);
     if (reason) {
       reasons.set(i, reason);
       reasonCounts.set(reason, (reasonCounts.get(reason) ?? 0) + 1);
@@ -146,7 +205,7 @@ export function analyseArray(
   if (query) addQuerySignals(texts, query, critical, notable);
 
   for (let i = 0; i < n; i++) {
-    if (!critical.has(i) && hasWarning(items[i]!, constantKeys)) notable.push({ index: i, score: 2.5, label: "warnings" });
+    if (!critical.has(i) && hasWarning(items[i]!, constantKeys, words)) notable.push({ index: i, score: 2.5, label: "warnings" });
   }
 
   let categoryLabels: Array<string | undefined> = [];
@@ -200,10 +259,44 @@ const WALK_DEPTH = 5;
 const WALK_ARRAY_ELEMENTS = 20;
 
 /**
+ * Child paths (`status` + `phase` → `status.phase`, `labels` + `[]` → `labels[]`), made once per
+ * document: the same path string object comes back for every item, so the field statistics'
+ * look-ups hash it once instead of hashing a freshly concatenated string per leaf per item.
+ */
+class PathNames {
+  private readonly children = new Map<string, Map<string, string>>();
+  private readonly elements = new Map<string, string>();
+
+  child(parent: string, key: string): string {
+    let byKey = this.children.get(parent);
+    if (!byKey) {
+      byKey = new Map();
+      this.children.set(parent, byKey);
+    }
+    let path = byKey.get(key);
+    if (path === undefined) {
+      path = parent === "" ? key : `${parent}.${key}`;
+      byKey.set(key, path);
+    }
+    return path;
+  }
+
+  /** The path of an array's elements. */
+  element(parent: string): string {
+    let path = this.elements.get(parent);
+    if (path === undefined) {
+      path = `${parent}[]`;
+      this.elements.set(parent, path);
+    }
+    return path;
+  }
+}
+
+/**
  * Visits the leaves of an item as (path, value) pairs: `status.phase`, `labels[].name`. Each
  * distinct pair is reported once per item, so a multi-valued field counts items, not occurrences.
  */
-function walkLeaves(item: { [key: string]: Json }, skipKeys: ReadonlySet<string>, visit: (path: string, value: Json, multi: boolean) => void): void {
+function walkLeaves(item: { [key: string]: Json }, skipKeys: ReadonlySet<string>, names: PathNames, visit: (path: string, value: Json, multi: boolean) => void): void {
   // Outside arrays a path occurs once per item; inside them the same (path, value) may repeat.
   let seen: Set<string> | undefined;
   const emit = (path: string, value: Json, multi: boolean) => {
@@ -220,14 +313,15 @@ function walkLeaves(item: { [key: string]: Json }, skipKeys: ReadonlySet<string>
       if (depth >= WALK_DEPTH) return;
       if (node.length === 0) emit(path, "[]", multi);
       const end = Math.min(node.length, WALK_ARRAY_ELEMENTS);
-      for (let i = 0; i < end; i++) walk(node[i]!, `${path}[]`, depth + 1, true);
+      const elements = names.element(path);
+      for (let i = 0; i < end; i++) walk(node[i]!, elements, depth + 1, true);
       return;
     }
     if (node !== null && typeof node === "object") {
       if (depth >= WALK_DEPTH) return;
       for (const key in node) {
         if (depth === 0 && skipKeys.has(key)) continue;
-        walk(node[key]!, path === "" ? key : `${path}.${key}`, depth + 1, multi);
+        walk(node[key]!, names.child(path, key), depth + 1, multi);
       }
       return;
     }
@@ -244,8 +338,9 @@ function addFieldSignals(
 ): Array<string | undefined> {
   const n = items.length;
   const fields = new Map<string, FieldStats>();
+  const names = new PathNames();
   items.forEach((item, i) => {
-    walkLeaves(item, constantKeys, (path, value, multi) => {
+    walkLeaves(item, constantKeys, names, (path, value, multi) => {
       let stats = fields.get(path);
       if (!stats) {
         stats = { present: 0, multi, numeric: [], numericIndex: [], categories: new Map(), tooManyCategories: false, lastItem: -1 };
