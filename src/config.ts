@@ -138,10 +138,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
       },
     });
   } catch (error) {
-    throw new ConfigError(describeArgsError(error), USAGE);
+    throw new ConfigError(describeArgsError(error), argv[0] === "memory" ? MEMORY_USAGE : USAGE);
   }
   const { values, positionals } = parsed;
-  if (values.help) return defaults("help", env);
+  if (values.help || (positionals[0] === "help" && positionals.length === 1)) return defaults(positionals[0] === "memory" ? "memory-help" : "help", env);
   if (values.version) return defaults("version", env);
   let command: Config["command"] = "serve";
   let importFile: string | undefined;

@@ -14,7 +14,11 @@ export interface RunningStdio {
 export async function serveStdio(config: Config, logger: Logger, version: string): Promise<RunningStdio> {
   const headroom = headroomFromConfig(config, logger);
   const server = createMcpServer(headroom, logger, version);
-  await server.connect(new StdioServerTransport());
+  // A request carries the content JSON-escaped: up to 6 bytes per byte (\u0000). The SDK's own
+  // 10 MiB line limit would close the transport, and so end the server, on any larger input.
+  const maxBufferSize = config.maxInputBytes * 6 + 1024 * 1024;
+  server.server.onerror = (error) => logger.error("MCP transport error", error);
+  await server.connect(new StdioServerTransport(process.stdin, process.stdout, { maxBufferSize }));
   const store = describeStoreAtStartup(config.store);
   logger[store.warning ? "warn" : "info"](`v${version} serving MCP on stdio; ${store.text}`);
   headroom.warmUpSoon();

@@ -21,7 +21,7 @@ export interface TokenCount {
 
 /** Texts up to this many UTF-16 units (4 MiB) are counted exactly. */
 export const EXACT_COUNT_LIMIT = 4 * 1024 * 1024;
-const SAMPLE_SLICES = 32;
+const SAMPLE_SLICES = 64;
 const SAMPLE_SLICE_CHARS = 2048;
 
 /** Pieces longer than this are counted in chunks of RUN_CHUNK_CHARS (at most a token off per chunk). */
@@ -145,7 +145,17 @@ export class TokenCounter {
       } else {
         // a run of one character class this long (a blob without a digit or a space) costs ~2 µs a
         // byte to merge exactly; it is counted in chunks instead, and the count says it is estimated
-        for (let chunk = start; chunk < end; chunk += RUN_CHUNK_CHARS) tokens += bpeCount(byteString(text.slice(chunk, Math.min(end, chunk + RUN_CHUNK_CHARS))), ranks);
+        // (runs of one character, like a megabyte of spaces, repeat their chunks: those are remembered)
+        for (let chunk = start; chunk < end; chunk += RUN_CHUNK_CHARS) {
+          const chunkEnd = Math.min(end, chunk + RUN_CHUNK_CHARS);
+          let count = this.lines.get(text, chunk, chunkEnd);
+          if (count < 0) {
+            const piece = text.slice(chunk, chunkEnd);
+            count = bpeCount(byteString(piece), ranks);
+            this.lines.set(piece, count);
+          }
+          tokens += count;
+        }
         this.approximations++;
       }
       start = end;

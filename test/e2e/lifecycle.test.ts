@@ -76,7 +76,7 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-describe("a stdio server whose host goes away", () => {
+describe("the life of a stdio server", () => {
   it("exits when its stdout is closed and it next writes (EPIPE), even with stdin still held", async () => {
     const child = startRaw();
     await initialized(child);
@@ -127,6 +127,21 @@ describe("a stdio server whose host goes away", () => {
     // gone within the limit above; had it spun, a second of CPU would have gone first
     expect(running(child.pid!)).toBe(false);
     expect(cpuBefore).toBeLessThan(3);
+  });
+
+  it("takes a request line over the SDK's 10 MiB default and keeps serving", { timeout: 60_000 }, async () => {
+    const child = startRaw();
+    await initialized(child);
+    const line = "2026-11-22T03:00:00Z INFO worker-3 handled request in 12ms status=200\n";
+    const content = line.repeat(Math.ceil((12 * 1024 * 1024) / line.length));
+    send(child, { id: 2, method: "tools/call", params: { name: "compress_tool_result", arguments: { content } } });
+    const answer = (await reply(child, 2)) as { result: { isError?: boolean; structuredContent: { original_tokens: number; hash: string } } };
+    expect(answer.result.isError).toBeFalsy();
+    expect(answer.result.structuredContent.hash).toMatch(/^[0-9a-f]{24}$/);
+    send(child, { id: 3, method: "tools/list" });
+    expect(await reply(child, 3)).toHaveProperty("result");
+    child.stdin!.end();
+    await timeToExit(child.pid!);
   });
 
   it("stays up and answers while the host is there", async () => {
