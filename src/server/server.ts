@@ -4,6 +4,7 @@ import type { Logger } from "../log.js";
 import { registerCompressTool } from "./tools/compress.js";
 import { registerMemoryTools } from "./tools/memory.js";
 import { registerRetrieveTool } from "./tools/retrieve.js";
+import { answerToolListFromBuild } from "./tool-list.js";
 import { registerStatsTool } from "./tools/stats.js";
 
 const INSTRUCTIONS =
@@ -12,12 +13,16 @@ const INSTRUCTIONS =
   "(and a query, or offset for paging) returns the original or just the part you need, also in later turns. " +
   "memory_save / memory_search keep facts about this project (or global ones) across conversations.";
 
-/** One MCP server instance: the tools are thin adapters over the engine and the memory store. */
-export function createMcpServer(headroom: Pick<Headroom, "engine" | "memory">, logger: Logger, version: string): McpServer {
+/**
+ * One MCP server instance: the tools are thin adapters over the engine and the memory store.
+ * `liveToolList`: answer `tools/list` through the SDK even when the build's list is there.
+ */
+export function createMcpServer(headroom: Pick<Headroom, "engine" | "memory">, logger: Logger, version: string, options: { liveToolList?: boolean } = {}): McpServer {
   const server = new McpServer({ name: "headroom-mcp", version }, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
   registerCompressTool(server, headroom.engine, logger);
   registerRetrieveTool(server, headroom.engine, logger);
   registerStatsTool(server, headroom.engine, headroom.memory, logger);
   registerMemoryTools(server, headroom.memory, logger);
+  if (!options.liveToolList) answerToolListFromBuild(server, version);
   return server;
 }

@@ -29,6 +29,7 @@ describe.runIf(enabled)("the npm package", () => {
     }>;
     const files = packed[0]!.files.map((f) => f.path);
     expect(files).toContain("dist/bin/main.js");
+    expect(files).toContain("dist/tool-list.json");
     expect(files.some((f) => f.startsWith("test/") || f.startsWith("fixtures/") || f.includes("shared/"))).toBe(false);
     const tarball = join(work, packed[0]!.filename);
     const empty = join(work, "empty");
