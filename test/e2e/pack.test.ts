@@ -23,7 +23,10 @@ const run = promisify(execFile);
 describe.runIf(enabled)("the npm package", () => {
   it("installs and serves from the tarball with npx", { timeout: 600_000 }, async () => {
     const work = mkdtempSync(join(tmpdir(), "headroom-pack-"));
-    const packed = JSON.parse((await run("npm", ["pack", "--pack-destination", work, "--json"], { cwd: root })).stdout) as Array<{
+    // --ignore-scripts: `npm test` has built dist/ already, and a rebuild here (npm pack runs
+    // `prepare`) would replace dist/bin under the other test files' servers while they start
+
+    const packed = JSON.parse((await run("npm", ["pack", "--ignore-scripts", "--pack-destination", work, "--json"], { cwd: root })).stdout) as Array<{
       filename: string;
       files: Array<{ path: string }>;
     }>;
