@@ -147,7 +147,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
   let importFile: string | undefined;
   const [word, sub, ...rest] = positionals;
   if (word === "memory") {
-    if (sub === undefined) command = "memory-help";
+    if (sub === undefined || (sub === "help" && rest.length === 0)) command = "memory-help";
     else if (sub === "export" && rest.length === 0) command = "memory-export";
     else if (sub === "import" && rest.length === 1) {
       command = "memory-import";

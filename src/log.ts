@@ -35,20 +35,22 @@ function describe(detail: unknown): string {
 }
 
 /**
- * Writes to stderr until the first failure, then drops lines. Once the host has gone, stderr is a
- * broken pipe: a logger that wrote anyway would raise EPIPE, whose report would raise it again.
+ * Writes to stderr until it fails, then drops lines. Once the host has gone, stderr is a broken
+ * pipe: a logger that wrote anyway would raise EPIPE, whose report would raise it again. The
+ * stream remembers its own failure (it is destroyed), so any number of loggers share one state.
  */
 export function stderrWriter(): (line: string) => void {
-  let broken = false;
-  process.stderr.on("error", () => {
-    broken = true;
-  });
+  if (!process.stderr.listeners("error").includes(ignoreStderrError)) process.stderr.on("error", ignoreStderrError);
   return (line) => {
-    if (broken || process.stderr.destroyed) return;
+    if (process.stderr.destroyed || process.stderr.errored) return;
     try {
       process.stderr.write(line);
     } catch {
-      broken = true;
+      // the next write sees the stream destroyed
     }
   };
+}
+
+function ignoreStderrError(): void {
+  // handled by not writing again: see stderrWriter
 }

@@ -71,6 +71,8 @@ export class MemoryStore {
   async save(input: { content: string; scope: Scope; project: string; tags?: string[] | undefined; key?: string | undefined }): Promise<{
     memory: MemoryView;
     superseded?: Superseded;
+    /** Set when the same memory was saved again and tags were merged. */
+    note?: string;
   }> {
     const content = input.content.trim();
     const tags = normaliseTags(input.tags ?? []);
@@ -96,8 +98,20 @@ export class MemoryStore {
     }
     // A key names a fact and a new version replaces it, tags included (unless none are given). A
     // near-duplicate is the same fact said again: merging it must not lose how it was tagged.
-    const mergedTags = existing ? (reason === "key" ? (tags.length > 0 ? tags : existing.tags) : normaliseTags([...existing.tags, ...tags])) : tags;
-    const keptTags = existing && reason !== "key" ? existing.tags.filter((t) => !tags.includes(t)) : [];
+    // (The new tags come first; old ones fill what is left of the limit.)
+    let mergedTags = tags;
+    let keptTags: string[] = [];
+    let droppedTags: string[] = [];
+    if (existing && reason === "key") {
+      mergedTags = tags.length > 0 ? tags : existing.tags;
+    } else if (existing) {
+      const older = existing.tags.filter((t) => !tags.includes(t));
+      const room = Math.max(0, MEMORY_LIMITS.maxTags - tags.length);
+      keptTags = older.slice(0, room);
+      droppedTags = older.slice(room);
+      mergedTags = normaliseTags([...tags, ...keptTags]);
+    }
+    const tagNote = mergedTagsNote(keptTags, droppedTags);
     const record: MemoryRecord = existing
       ? {
           ...existing,
@@ -114,7 +128,10 @@ export class MemoryStore {
     this.index(record);
     return {
       memory: view(record),
-      ...(existing && reason ? { superseded: { id: existing.id, reason, previous: existing.content, ...(keptTags.length > 0 ? { kept_tags: keptTags } : {}), note: supersededNote(reason, keptTags) } } : {}),
+      ...(existing && reason
+        ? { superseded: { id: existing.id, reason, previous: existing.content, ...(keptTags.length > 0 ? { kept_tags: keptTags } : {}), note: supersededNote(reason) + tagNote } }
+        : {}),
+      ...(existing && !reason && tagNote ? { note: `this memory was already saved${tagNote}` } : {}),
     };
   }
 
@@ -325,10 +342,16 @@ export interface Superseded {
   note: string;
 }
 
-function supersededNote(reason: "key" | "near-duplicate", keptTags: readonly string[]): string {
-  if (reason === "key") return "replaced the memory saved under this key; its old text is in history";
-  const tags = keptTags.length > 0 ? `; kept its tags ${keptTags.join(", ")} alongside the new ones` : "";
-  return `merged into a near-duplicate memory: the new text replaced the old one (now in history)${tags}`;
+function supersededNote(reason: "key" | "near-duplicate"): string {
+  return reason === "key"
+    ? "replaced the memory saved under this key; its old text is in history"
+    : "merged into a near-duplicate memory: the new text replaced the old one (now in history)";
+}
+
+function mergedTagsNote(kept: readonly string[], dropped: readonly string[]): string {
+  const keptNote = kept.length > 0 ? `; kept its tags ${kept.join(", ")} alongside the new ones` : "";
+  const droppedNote = dropped.length > 0 ? `; dropped its tags ${dropped.join(", ")} (at most ${MEMORY_LIMITS.maxTags} tags)` : "";
+  return keptNote + droppedNote;
 }
 
 function normaliseTags(tags: readonly string[]): string[] {

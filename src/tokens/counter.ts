@@ -40,6 +40,8 @@ export class TokenCounter {
   private loading: Promise<Encoding> | undefined;
   private readonly pieces = new PieceCache(1 << 18);
   private readonly lines = new PieceCache(1 << 17);
+  /** Chunks of very long pieces: merged as one piece, so never mixed with line counts. */
+  private readonly runChunks = new PieceCache(1 << 10);
   /** How many pieces were too long to merge exactly (see `exact`). */
   private approximations = 0;
 
@@ -148,11 +150,11 @@ export class TokenCounter {
         // (runs of one character, like a megabyte of spaces, repeat their chunks: those are remembered)
         for (let chunk = start; chunk < end; chunk += RUN_CHUNK_CHARS) {
           const chunkEnd = Math.min(end, chunk + RUN_CHUNK_CHARS);
-          let count = this.lines.get(text, chunk, chunkEnd);
+          let count = this.runChunks.get(text, chunk, chunkEnd);
           if (count < 0) {
             const piece = text.slice(chunk, chunkEnd);
             count = bpeCount(byteString(piece), ranks);
-            this.lines.set(piece, count);
+            this.runChunks.set(piece, count);
           }
           tokens += count;
         }

@@ -42,7 +42,8 @@ export class PieceCache {
     }
     let slot = this.lastHash & this.mask;
     while (this.keys[slot] !== undefined) slot = (slot + 1) & this.mask;
-    this.keys[slot] = piece;
+    // a copy: a slice of 13+ characters would keep the whole text it came from alive
+    this.keys[slot] = piece.length > 12 ? (" " + piece).slice(1) : piece;
     this.hashes[slot] = this.lastHash;
     this.counts[slot] = count;
     this.entries++;

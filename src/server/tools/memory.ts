@@ -67,6 +67,7 @@ export function registerMemoryTools(server: McpServer, memory: MemoryStore, logg
         superseded: z
           .object({ id: z.string(), reason: z.enum(["key", "near-duplicate"]), previous: z.string(), kept_tags: z.array(z.string()).optional(), note: z.string() })
           .optional(),
+        note: z.string().optional(),
         project: z.string(),
       },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },

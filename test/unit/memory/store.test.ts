@@ -75,6 +75,18 @@ describe("memory store", () => {
     expect((await store.save({ content: "Staging deploys on Mondays", scope: "project", project: A, key: "deploy", tags: ["deploy"] })).memory.tags).toEqual(["deploy"]);
   });
 
+  it("never merges past the tag limit, and says which old tags it dropped; an export of the result imports", async () => {
+    const { store } = await memoryStore();
+    const old = Array.from({ length: 20 }, (_, i) => `a${i}`);
+    await store.save({ content: "The release checklist lives in docs/release.md", scope: "project", project: A, tags: old });
+    const again = await store.save({ content: "The release checklist lives in docs/release.md", scope: "project", project: A, tags: ["c"] });
+    expect(again.memory.tags).toHaveLength(20);
+    expect(again.memory.tags).toContain("c");
+    expect(again.note).toMatch(/already saved; kept its tags .*; dropped its tags a9/);
+    const { store: other } = await memoryStore();
+    expect(await other.import(await store.all())).toBe(1);
+  });
+
   it("keeps projects apart and shares global memories", async () => {
     const { store } = await memoryStore();
     await store.save({ content: "Project A builds with make", scope: "project", project: A });

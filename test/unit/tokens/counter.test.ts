@@ -95,6 +95,11 @@ describe("token counter", () => {
     expect(tokens.measure("short again")).toEqual({ tokens: 2, estimated: false });
   });
 
+  it("never answers a line from a chunk of a long run counted earlier", () => {
+    tokens.measure("!".repeat(33 * 1024) + "\n//"); // its last chunk is "\n//"
+    for (const text of ["\n//", "\n\n//", "\r\n//"]) expect(tokens.measure(text)).toEqual({ tokens: referenceCount(text), estimated: false });
+  });
+
   it("estimates texts over the exact limit within 1% and says so", async () => {
     const text = fixture("json/app-log-records.json");
     expect(text.length).toBeGreaterThan(EXACT_COUNT_LIMIT);
