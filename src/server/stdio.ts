@@ -1,9 +1,9 @@
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { describeStoreAtStartup } from "../ccr/backend.js";
 import type { Config } from "../config.js";
 import { headroomFromConfig } from "../headroom.js";
 import type { Logger } from "../log.js";
 import { createMcpServer } from "./server.js";
+import { LineStdioTransport } from "./stdio-transport.js";
 
 export interface RunningStdio {
   /** Closes the MCP server, flushes stats and closes the store. */
@@ -14,11 +14,10 @@ export interface RunningStdio {
 export async function serveStdio(config: Config, logger: Logger, version: string): Promise<RunningStdio> {
   const headroom = headroomFromConfig(config, logger);
   const server = createMcpServer(headroom, logger, version);
-  // A request carries the content JSON-escaped: up to 6 bytes per byte (\u0000). The SDK's own
-  // 10 MiB line limit would close the transport, and so end the server, on any larger input.
-  const maxBufferSize = config.maxInputBytes * 6 + 1024 * 1024;
+  // A request carries the content JSON-escaped: up to 6 bytes per byte (\u0000).
+  const maxLineBytes = config.maxInputBytes * 6 + 1024 * 1024;
   server.server.onerror = (error) => logger.error("MCP transport error", error);
-  await server.connect(new StdioServerTransport(process.stdin, process.stdout, { maxBufferSize }));
+  await server.connect(new LineStdioTransport(maxLineBytes));
   const store = describeStoreAtStartup(config.store);
   logger[store.warning ? "warn" : "info"](`v${version} serving MCP on stdio; ${store.text}`);
   headroom.warmUpSoon();

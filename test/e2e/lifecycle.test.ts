@@ -144,6 +144,21 @@ describe("the life of a stdio server", () => {
     await timeToExit(child.pid!);
   });
 
+  it("answers a request line over its limit with too_large, and keeps serving", { timeout: 60_000 }, async () => {
+    const child = startRaw(["--max-input-mb", "1"]); // lines up to 7 MB
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    await initialized(child);
+    send(child, { method: "tools/call", params: { name: "compress_tool_result", arguments: { content: "x".repeat(8 * 1024 * 1024) } }, id: 7 });
+    const answer = (await reply(child, 7)) as { error?: { code: number; message: string } };
+    expect(answer.error?.message).toMatch(/^too_large: /);
+    send(child, { id: 8, method: "tools/list" });
+    expect(await reply(child, 8)).toHaveProperty("result");
+    expect(stderr).toMatch(/request line over \d+ bytes was skipped/);
+    child.stdin!.end();
+    await timeToExit(child.pid!);
+  });
+
   it("stays up and answers while the host is there", async () => {
     const child = startRaw();
     await initialized(child);
