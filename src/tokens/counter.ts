@@ -135,34 +135,30 @@ export class TokenCounter {
         end = pattern.lastIndex;
       }
       if (end - start <= CACHED_PIECE_MAX_CHARS) {
-        let count = this.pieces.get(text, start, end);
-        if (count < 0) {
-          const piece = text.slice(start, end);
-          count = bpeCount(byteString(piece), ranks);
-          this.pieces.set(piece, count);
-        }
-        tokens += count;
+        tokens += this.cachedBpeCount(this.pieces, text, start, end, ranks);
       } else if (end - start <= EXACT_PIECE_MAX_CHARS) {
         tokens += bpeCount(byteString(text.slice(start, end)), ranks);
       } else {
         // a run of one character class this long (a blob without a digit or a space) costs ~2 µs a
         // byte to merge exactly; it is counted in chunks instead, and the count says it is estimated
         // (runs of one character, like a megabyte of spaces, repeat their chunks: those are remembered)
-        for (let chunk = start; chunk < end; chunk += RUN_CHUNK_CHARS) {
-          const chunkEnd = Math.min(end, chunk + RUN_CHUNK_CHARS);
-          let count = this.runChunks.get(text, chunk, chunkEnd);
-          if (count < 0) {
-            const piece = text.slice(chunk, chunkEnd);
-            count = bpeCount(byteString(piece), ranks);
-            this.runChunks.set(piece, count);
-          }
-          tokens += count;
-        }
+        for (let chunk = start; chunk < end; chunk += RUN_CHUNK_CHARS) tokens += this.cachedBpeCount(this.runChunks, text, chunk, Math.min(end, chunk + RUN_CHUNK_CHARS), ranks);
         this.approximations++;
       }
       start = end;
     }
     return tokens;
+  }
+
+  /** The byte-pair count of text[start, end) as one piece, through a cache. */
+  private cachedBpeCount(cache: PieceCache, text: string, start: number, end: number, ranks: ReadonlyMap<string, number>): number {
+    let count = cache.get(text, start, end);
+    if (count < 0) {
+      const piece = text.slice(start, end);
+      count = bpeCount(byteString(piece), ranks);
+      cache.set(piece, count);
+    }
+    return count;
   }
 
   /**
