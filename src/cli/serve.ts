@@ -41,7 +41,6 @@ export async function serve(config: Config, version: string): Promise<void> {
     const { serveStdio } = await import("../server/stdio.js");
     running = await serveStdio(config, logger, version);
   }
-  if (stopping) await running.close();
 }
 
 function watchHost(stop: (why: string) => void, logger: Logger): void {

@@ -7,8 +7,8 @@ import { asciiPieceEnd, NEEDS_REGEX } from "./pieces.js";
  * tokenizer, so every figure is a proxy and ratios are what matter).
  *
  * Counts are exact: o200k's pattern splits the text into pieces and each piece is encoded on its
- * own, so the sum of per-piece counts is the count of the whole. Pieces repeat a lot (keys, words,
- * indentation), so a bounded cache of piece → count makes a count mostly a regex scan and map
+ * own, so the sum of per-piece counts is the count of the whole. Pieces and whole lines repeat a
+ * lot (keys, words, indentation), so bounded caches make a count mostly a scan of the text and
  * look-ups. Only texts over EXACT_COUNT_LIMIT get a sampled estimate, flagged `estimated`.
  *
  * The encoding loads on first use, in slices, so a server answers `initialize` and `tools/list`
@@ -42,7 +42,7 @@ export class TokenCounter {
   private readonly lines = new PieceCache(1 << 17);
   /** Chunks of very long pieces: merged as one piece, so never mixed with line counts. */
   private readonly runChunks = new PieceCache(1 << 10);
-  /** How many pieces were too long to merge exactly (see `exact`). */
+  /** How many pieces were too long to merge exactly (see `countPieces`). */
   private approximations = 0;
 
   /** Starts loading the encoding; safe to call many times. */
