@@ -1,7 +1,7 @@
 /**
- * text → token count (of pieces, or of whole lines), looked up by a range of a larger text, so a
- * hit allocates nothing (a Map would need the range sliced out first, and hashed afresh, for every
- * one of a megabyte's 300,000 pieces). Open addressing with linear probing; when half full it
+ * text → token count (of pieces, or of whole lines), looked up by a range of a larger text: the
+ * range is hashed in place and sliced only to confirm a hit, so a miss allocates nothing (a Map
+ * would need every one of a megabyte's 300,000 pieces sliced out and hashed afresh). Open addressing with linear probing; when half full it
  * starts over, which bounds its memory whatever the input.
  */
 export class PieceCache {
@@ -23,14 +23,18 @@ export class PieceCache {
 
   /** The cached count of text[start, end), or -1. Sets `lastHash` for a following `set`. */
   get(text: string, start: number, end: number): number {
+    // FNV-1a over two UTF-16 units a step: half the multiply chain of one a step
     let hash = 0x811c9dc5;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    let i = start;
+    for (; i + 1 < end; i += 2) hash = Math.imul(hash ^ (text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16)), 0x01000193);
+    if (i < end) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
     this.lastHash = hash;
     const length = end - start;
     for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
       const key = this.keys[slot];
       if (key === undefined) return -1;
-      if (this.hashes[slot] === hash && key.length === length && text.startsWith(key, start)) return this.counts[slot]!;
+      // a slice and `===` compare several times faster than `startsWith(key, start)` in V8
+      if (this.hashes[slot] === hash && key.length === length && text.slice(start, end) === key) return this.counts[slot]!;
     }
   }
 

@@ -27,7 +27,6 @@ export interface ConstantPath {
 }
 
 export interface SelectionFacts {
-  texts: string[];
   /** For each item, the index of the first item identical to it (itself if none). */
   firstOf: Int32Array;
   signals: ArraySignals;
@@ -39,9 +38,10 @@ export class DocumentFacts {
   // a Map is several times faster for the ~100,000 objects of a large one.
   private readonly sizes = new Map<object, number>();
   private readonly arrays = new WeakMap<Json[], ArrayFacts>();
-  private readonly rowCache = new WeakMap<Json[], string[]>();
+  private readonly rowCache = new WeakMap<Json[], Array<string | undefined>>();
   private readonly selections = new WeakMap<Json[], SelectionFacts>();
-  private readonly trimmedItems = new WeakMap<Json[], Json[]>();
+  private readonly trimmedItems = new WeakMap<Json[], Array<Json | undefined>>();
+  private readonly constantSizes = new WeakMap<Json[], number>();
 
   constructor(readonly query: QueryContext | undefined) {}
 
@@ -78,7 +78,7 @@ export class DocumentFacts {
         scalars,
         numbers: scalars && items.every((v) => typeof v === "number"),
         strings: scalars && items.every((v) => typeof v === "string"),
-        table: objects ? tableShape(items as Row[]) : undefined,
+        table: objects ? tableShape(items as Row[], (value) => this.size(value)) : undefined,
         constants: objects && items.length >= 3 ? constantPaths(items as Row[]) : [],
       };
       this.arrays.set(items, facts);
@@ -86,37 +86,132 @@ export class DocumentFacts {
     return facts;
   }
 
-  /** Table rows (cells joined by commas), for arrays that render as a table. */
-  rows(items: Json[], table: TableShape): string[] {
+  /** Row `index` of an array that renders as a table (cells joined by commas), made when first asked for. */
+  row(items: Json[], table: TableShape, index: number): string {
     let rows = this.rowCache.get(items);
     if (!rows) {
-      rows = (items as Row[]).map((item) => tableRow(item, table.columns));
+      rows = new Array<string | undefined>(items.length);
       this.rowCache.set(items, rows);
     }
-    return rows;
+    return (rows[index] ??= tableRow(items[index] as Row, table.columns));
   }
 
-  /** The items without their constant paths (what a list shows under the constants note). */
-  trimmed(items: Json[]): Json[] {
+  /**
+   * About the length of `row(items, table, index)` without building it: strings counted bare
+   * (the budget loop corrects for the quotes of the few that are not).
+   */
+  rowSize(items: Json[], table: TableShape, index: number): number {
+    const item = items[index] as Row;
+    let total = table.columns.length - 1;
+    for (const column of table.columns) {
+      const value = cell(item, column);
+      if (value !== undefined) total += typeof value === "string" ? value.length : this.size(value);
+    }
+    return total;
+  }
+
+  /**
+   * Item `index` without its constant paths (what a list shows under the constants note), made
+   * when first asked for: a cut array shows a few dozen of its thousands of items.
+   */
+  trimmedItem(items: Json[], index: number): Json {
+    const { constants } = this.array(items);
+    if (constants.length === 0) return items[index]!;
     let trimmed = this.trimmedItems.get(items);
     if (!trimmed) {
-      const { constants } = this.array(items);
-      trimmed = constants.length === 0 ? items : items.map((item) => withoutPaths(item, constants));
+      trimmed = new Array<Json | undefined>(items.length);
       this.trimmedItems.set(items, trimmed);
     }
-    return trimmed;
+    return (trimmed[index] ??= withoutPaths(items[index]!, constants));
+  }
+
+  /**
+   * `size` of `trimmedItem(items, index)` without building it: every item holds every constant
+   * path (that is what makes it constant) and the paths are disjoint, so each removes exactly
+   * its key and value from the item's size.
+   */
+  trimmedSize(items: Json[], index: number): number {
+    let removed = this.constantSizes.get(items);
+    if (removed === undefined) {
+      removed = 0;
+      for (const { path, value } of this.array(items).constants) removed += path[path.length - 1]!.length + 4 + this.size(value);
+      this.constantSizes.set(items, removed);
+    }
+    return this.size(items[index]!) - removed;
   }
 
   selection(items: Json[]): SelectionFacts {
     let facts = this.selections.get(items);
     if (!facts) {
       const constantKeys = new Set(this.array(items).constants.filter((c) => c.path.length === 1).map((c) => c.path[0]!));
-      const texts = items.map((item) => JSON.stringify(item));
-      facts = { texts, firstOf: firstOccurrences(texts), signals: analyseArray(items, texts, constantKeys, this.query), constantKeys };
+      // compact JSON of every item only when a query needs the text; identical items have equal sizes
+      const texts = this.query ? items.map((item) => JSON.stringify(item)) : undefined;
+      const firstOf = texts ? firstOccurrences(texts) : this.firstIdentical(items);
+      facts = { firstOf, signals: analyseArray(items, texts, constantKeys, this.query), constantKeys };
       this.selections.set(items, facts);
     }
     return facts;
   }
+
+  /**
+   * `firstOccurrences` of the items' compact JSON, without serialising them: identical items have
+   * equal sizes, and items of equal size are compared structurally, which stops at their first
+   * difference. A size shared by many distinct items falls back to comparing their JSON.
+   */
+  private firstIdentical(items: Json[]): Int32Array {
+    const out = new Int32Array(items.length);
+    const bySize = new Map<number, number[]>();
+    let crowded: Map<number, Map<string, number>> | undefined;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      const size = this.size(item);
+      const distinct = bySize.get(size);
+      out[i] = i;
+      if (!distinct) {
+        bySize.set(size, [i]);
+        continue;
+      }
+      if (distinct.length < COMPARED_PER_SIZE) {
+        const same = distinct.find((j) => deepEqual(items[j]!, item));
+        if (same === undefined) distinct.push(i);
+        else out[i] = same;
+        continue;
+      }
+      crowded ??= new Map();
+      let byText = crowded.get(size);
+      if (!byText) {
+        byText = new Map(distinct.map((j) => [JSON.stringify(items[j]), j]));
+        crowded.set(size, byText);
+      }
+      const text = JSON.stringify(item);
+      const same = byText.get(text);
+      if (same === undefined) byText.set(text, i);
+      else out[i] = same;
+    }
+    return out;
+  }
+}
+
+const COMPARED_PER_SIZE = 16;
+
+/** Equal as JSON texts (same keys in the same order, same values). */
+function deepEqual(a: Json, b: Json): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i]!, b[i]!)) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length) return false;
+  for (let i = 0; i < keysA.length; i++) {
+    const key = keysA[i]!;
+    if (key !== keysB[i] || !deepEqual(a[key]!, b[key]!)) return false;
+  }
+  return true;
 }
 
 /** Characters of a number in JSON, without building the string for the common case (an integer). */
@@ -167,7 +262,7 @@ const MAX_FLATTEN_KEYS = 8;
  * header line replaces the repeated keys. Nested objects of scalars (`metadata: {region, version}`)
  * become dotted columns; columns identical in all (3+) rows become constants.
  */
-export function tableShape(items: readonly Row[]): TableShape | undefined {
+export function tableShape(items: readonly Row[], size: (value: Json) => number): TableShape | undefined {
   if (items.length < 2) return undefined;
   const counts = new Map<string, number>();
   const nestedKeys = new Map<string, Set<string> | null>(); // null: not flattenable
@@ -176,7 +271,7 @@ export function tableShape(items: readonly Row[]): TableShape | undefined {
     for (const [key, value] of Object.entries(item)) {
       counts.set(key, (counts.get(key) ?? 0) + 1);
       filled++;
-      if (value !== null && typeof value === "object" && JSON.stringify(value).length > MAX_TABLE_CELL) return undefined;
+      if (value !== null && typeof value === "object" && size(value) > MAX_TABLE_CELL) return undefined;
       const sub = nestedKeys.get(key);
       if (sub === null) continue;
       if (isPlainObject(value) && Object.keys(value).length > 0 && Object.values(value).every(isScalar)) {

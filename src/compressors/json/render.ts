@@ -126,7 +126,7 @@ class OutlineWriter {
         return;
       }
       this.write(`${head}{${table.columns.map((c) => c.label).join(",")}}${constantsNote(table)}:`);
-      for (const row of this.options.facts.rows(items, table)) this.write(pad + row);
+      for (let i = 0; i < items.length; i++) this.write(pad + this.options.facts.row(items, table, i));
       return;
     }
     if (items.every(isScalar)) {
@@ -140,32 +140,32 @@ class OutlineWriter {
     }
     const { constants } = this.options.facts.array(items);
     this.write(`${head}${constantsNote({ constants: labelled(constants) })}:`);
-    const trimmed = this.options.facts.trimmed(items);
-    const budgets = allocate(trimmed.map((item) => this.size(item) + indent + 4), budget);
-    trimmed.forEach((item, i) => this.listItem(item, childPath(path, i), indent + 2, budgets[i]!, depth, undefined));
+    const facts = this.options.facts;
+    const budgets = allocate(items.map((_, i) => facts.trimmedSize(items, i) + indent + 4), budget);
+    items.forEach((_, i) => this.listItem(facts.trimmedItem(items, i), childPath(path, i), indent + 2, budgets[i]!, depth, undefined));
   }
 
   private cutArray(head: string, items: Json[], table: TableShape | undefined, path: string, indent: number, budget: number, depth: number): void {
     const n = items.length;
     const pad = indentation(indent + 2);
-    const facts = this.options.facts.array(items);
-    const { firstOf, signals } = this.options.facts.selection(items);
-    const trimmed = this.options.facts.trimmed(items);
+    const facts = this.options.facts;
+    const shape = facts.array(items);
+    const { firstOf, signals } = facts.selection(items);
     const perItem = Math.max(600, budget / 6);
-    const rows = table && table.columns.length > 0 ? this.options.facts.rows(items, table) : undefined;
+    const rows = table && table.columns.length > 0 ? table : undefined;
     const sizes = rows
-      ? rows.map((r, i) => r.length + String(i).length + indent + 4)
-      : trimmed.map((item) => Math.min(this.size(item), perItem) + indent + 8);
+      ? items.map((_, i) => facts.rowSize(items, rows, i) + String(i).length + indent + 4)
+      : items.map((_, i) => Math.min(facts.trimmedSize(items, i), perItem) + indent + 8);
     const { kept, categories } = selectItems({ n, sizes, firstOf, budgetChars: budget, signals });
 
-    const unit = facts.numbers ? "numbers" : facts.strings ? "strings" : "items";
+    const unit = shape.numbers ? "numbers" : shape.strings ? "strings" : "items";
     if (rows) {
-      this.write(`${head}{#,${table!.columns.map((c) => c.label).join(",")}}${constantsNote(table!)}:`);
-      for (const i of kept) this.write(`${pad}${i},${rows[i]!}`);
+      this.write(`${head}{#,${rows.columns.map((c) => c.label).join(",")}}${constantsNote(rows)}:`);
+      for (const i of kept) this.write(`${pad}${i},${facts.row(items, rows, i)}`);
     } else {
-      const note = facts.numbers ? numberFacts(items as number[]) : constantsNote({ constants: labelled(facts.constants) });
+      const note = shape.numbers ? numberFacts(items as number[]) : constantsNote({ constants: labelled(shape.constants) });
       this.write(`${head}${note}:`);
-      for (const i of kept) this.listItem(trimmed[i]!, childPath(path, i), indent + 2, perItem, depth, i);
+      for (const i of kept) this.listItem(facts.trimmedItem(items, i), childPath(path, i), indent + 2, perItem, depth, i);
     }
     this.omit(pad, { where: path, unit, omitted: n - kept.length, total: n, categories });
   }

@@ -168,13 +168,13 @@ const MAX_IDENTIFIED = 20;
 const NORM_SHARE = 0.5;
 
 /**
- * Analyses an array. `texts` are the items' compact JSON (already computed by the caller for
- * de-duplication) and `constantKeys` are fields equal in every item (factored out, so they carry
+ * Analyses an array. `texts` are the items' compact JSON when the caller has them (a query needs
+ * them; they are made here otherwise) and `constantKeys` are fields equal in every item (factored out, so they carry
  * no signal).
  */
 export function analyseArray(
   items: readonly Json[],
-  texts: readonly string[],
+  texts: readonly string[] | undefined,
   constantKeys: ReadonlySet<string>,
   query: QueryContext | undefined,
 ): ArraySignals {
@@ -202,7 +202,7 @@ export function analyseArray(
     }
   }
 
-  if (query) addQuerySignals(texts, query, critical, notable);
+  if (query) addQuerySignals(texts ?? items.map((item) => JSON.stringify(item)), query, critical, notable);
 
   for (let i = 0; i < n; i++) {
     if (!critical.has(i) && hasWarning(items[i]!, constantKeys, words)) notable.push({ index: i, score: 2.5, label: "warnings" });
