@@ -1,11 +1,10 @@
-import type Keyv from "keyv";
 import { openBackend, type StoreLocation } from "./ccr/backend.js";
 import { CcrStore } from "./ccr/store.js";
 import type { Config } from "./config.js";
 import { Engine, type EngineLimits } from "./engine/engine.js";
 import type { Logger } from "./log.js";
 import { MemoryStore, type MemoryRecord } from "./memory/store.js";
-import { StatsRecorder } from "./stats/stats.js";
+import { StatsRecorder, type RunRecord } from "./stats/stats.js";
 import { TokenCounter } from "./tokens/counter.js";
 
 /**
@@ -46,10 +45,10 @@ export function createHeadroom(options: HeadroomOptions): Headroom {
   const backend = openBackend(options.store, logger);
   const store = backend.then((b) => new CcrStore(b, { ttlMs: options.ttlMs, maxBytes: options.storeMaxBytes }, logger));
   const stats = new StatsRecorder(
-    backend.then((b) => b.namespace("stats")),
+    backend.then((b) => b.namespace<RunRecord>("stats")),
     logger,
   );
-  const memory = new MemoryStore(backend.then((b) => b.namespace("memory") as Keyv<MemoryRecord>));
+  const memory = new MemoryStore(backend.then((b) => b.namespace<MemoryRecord>("memory")));
   const tokens = new TokenCounter();
   const engine = new Engine({ store, tokens, stats, logger, limits: options.limits ?? {} });
   // tidy up expired originals left by earlier runs, without holding up start-up

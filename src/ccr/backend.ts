@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import Keyv from "keyv";
 import type { Logger } from "../log.js";
+import { guardedNamespace, isDamage, StoreHealth, type Namespace } from "./namespace.js";
 
 /**
  * Where everything persistent lives: one Keyv store per namespace (CCR metadata, CCR blobs,
@@ -14,26 +15,32 @@ export type StoreLocation = { kind: "sqlite"; path: string } | { kind: "redis"; 
 export interface Backend {
   readonly kind: "sqlite" | "redis" | "memory";
   readonly location: string;
-  /** Why the configured store could not be used, when we fell back to memory. */
-  readonly degraded: string | undefined;
+  /** Why the configured store could not be used (we fell back to memory), or why it fails now. */
+  readonly health: StoreHealth;
   /** Other users can read the store (it holds raw tool outputs, secrets included), and how to fix it. */
   readonly exposed: string | undefined;
-  namespace(name: string): Keyv;
+  namespace<Value>(name: string): Namespace<Value>;
   close(): Promise<void>;
 }
 
 const BUSY_TIMEOUT_MS = 10_000;
 const ITERATION_PAGE = 1000;
 
-export async function openBackend(location: StoreLocation, logger: Logger): Promise<Backend> {
-  if (location.kind === "memory") return memoryBackend(undefined);
+/** Tuning for tests: how long a write waits for another process's lock, when the integrity check runs. */
+export interface BackendOptions {
+  busyTimeoutMs?: number;
+  integrityCheckDelayMs?: number;
+}
+
+export async function openBackend(location: StoreLocation, logger: Logger, options: BackendOptions = {}): Promise<Backend> {
+  if (location.kind === "memory") return memoryBackend(undefined, logger);
   try {
-    return location.kind === "redis" ? await redisBackend(location.url, logger) : await sqliteBackend(location.path, logger);
+    return location.kind === "redis" ? await redisBackend(location.url, logger) : await sqliteBackend(location.path, logger, options);
   } catch (error) {
     const where = location.kind === "redis" ? `Redis store at ${redactUrl(location.url)}` : `SQLite store at ${location.path}`;
     const reason = `${where} unavailable: ${describeOpenFailure(error)}`;
     logger.error(`${reason}; keeping originals in memory only: they will not survive a restart`);
-    return memoryBackend(reason);
+    return memoryBackend(reason, logger);
   }
 }
 
@@ -48,10 +55,12 @@ async function redisBackend(url: string, logger: Logger): Promise<Backend> {
   const stores = new Map<string, Keyv>();
   const open = (name: string): Keyv => {
     const store = createKeyv(url, { namespace: name });
+    store.throwOnErrors = true;
     store.on("error", (error: unknown) => logger.debug(`redis error in namespace ${name}`, error));
     stores.set(name, store);
     return store;
   };
+  const health = new StoreHealth(undefined, `Redis store at ${redactUrl(url)}`, logger);
   const probe = open("probe");
   try {
     await Promise.race([probe.get("ping"), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${REDIS_PROBE_MS} ms`)), REDIS_PROBE_MS))]);
@@ -62,10 +71,10 @@ async function redisBackend(url: string, logger: Logger): Promise<Backend> {
   return {
     kind: "redis",
     location: redactUrl(url),
-    degraded: undefined,
+    health,
     exposed: undefined,
-    namespace(name) {
-      return stores.get(name) ?? open(name);
+    namespace<Value>(name: string) {
+      return guardedNamespace<Value>(stores.get(name) ?? open(name), name, health);
     },
     async close() {
       await Promise.allSettled([...stores.values()].map((s) => s.disconnect()));
@@ -121,20 +130,21 @@ function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
 }
 
-function memoryBackend(degraded: string | undefined): Backend {
+function memoryBackend(fallback: string | undefined, logger: Logger): Backend {
   const stores = new Map<string, Keyv>();
+  const health = new StoreHealth(fallback, "the in-memory store", logger);
   return {
     kind: "memory",
     location: "memory",
-    degraded,
+    health,
     exposed: undefined,
-    namespace(name) {
+    namespace<Value>(name: string) {
       let store = stores.get(name);
       if (!store) {
-        store = new Keyv({ namespace: name });
+        store = new Keyv({ namespace: name, throwOnErrors: true });
         stores.set(name, store);
       }
-      return store;
+      return guardedNamespace<Value>(store, name, health);
     },
     async close() {
       stores.clear();
@@ -142,7 +152,7 @@ function memoryBackend(degraded: string | undefined): Backend {
   };
 }
 
-async function sqliteBackend(path: string, logger: Logger): Promise<Backend> {
+async function sqliteBackend(path: string, logger: Logger, options: BackendOptions): Promise<Backend> {
   // loading the native driver takes a few milliseconds of the main thread: let the host's first
   // requests (initialize, tools/list) go first
   await new Promise((resolve) => setImmediate(resolve));
@@ -155,7 +165,7 @@ async function sqliteBackend(path: string, logger: Logger): Promise<Backend> {
   const { KeyvSqlite } = await import("@keyv/sqlite");
   const adapters: Array<InstanceType<typeof KeyvSqlite>> = [];
   const newAdapter = () => {
-    const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: BUSY_TIMEOUT_MS, iterationLimit: ITERATION_PAGE });
+    const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS, iterationLimit: ITERATION_PAGE });
     adapter.on("error", () => undefined); // failures surface as rejected queries
     // per connection: in WAL mode NORMAL syncs at checkpoints, not on every commit
     void adapter.query("PRAGMA synchronous=NORMAL").catch(() => undefined);
@@ -166,25 +176,29 @@ async function sqliteBackend(path: string, logger: Logger): Promise<Backend> {
   // several server processes (Claude Code and Cursor on one machine) read and write together.
   let spare: InstanceType<typeof KeyvSqlite> | undefined = newAdapter();
   await spare.query("PRAGMA journal_mode=WAL");
+  await probeWrite(spare);
+  const health = new StoreHealth(undefined, `the SQLite store at ${path}`, logger);
+  const integrityCheck = checkIntegrityLater(newAdapter, health, options.integrityCheckDelayMs ?? INTEGRITY_CHECK_DELAY_MS);
   const stores = new Map<string, Keyv>();
   return {
     kind: "sqlite",
     location: path,
-    degraded: undefined,
+    health,
     exposed,
-    namespace(name) {
+    namespace<Value>(name: string) {
       let store = stores.get(name);
       if (!store) {
         // one connection per namespace: Keyv ties a namespace to its adapter
         const adapter = spare ?? newAdapter();
         spare = undefined;
-        store = new Keyv({ store: adapter, namespace: name });
-        store.on("error", (error: unknown) => logger.error(`store error in namespace ${name}`, error));
+        store = new Keyv({ store: adapter, namespace: name, throwOnErrors: true });
+        store.on("error", () => undefined); // failures are thrown to the caller, which reports them
         stores.set(name, store);
       }
-      return store;
+      return guardedNamespace<Value>(store, name, health);
     },
     async close() {
+      clearTimeout(integrityCheck);
       await Promise.allSettled(adapters.map((a) => a.disconnect()));
       stores.clear();
     },
@@ -202,11 +216,41 @@ function loadSqliteDriver(): void {
   createRequire(here.resolve("@keyv/sqlite"))("sqlite3");
 }
 
-/** Every [key, value] of one namespace (keys without the namespace prefix). */
-export async function* entriesOf<Value>(store: Keyv<Value>): AsyncGenerator<[string, Value]> {
-  const iterate = store.iterator;
-  if (!iterate) return;
-  for await (const [key, value] of iterate.call(store, undefined) as AsyncIterable<[string, Value | undefined]>) {
-    if (value !== undefined) yield [key, value];
-  }
+type SqliteAdapter = { set(key: string, value: string): Promise<unknown>; get(key: string): Promise<unknown>; delete(key: string): Promise<unknown>; query(sql: string): Promise<unknown>; disconnect(): Promise<void> };
+
+/**
+ * A write, a read-back and a delete at start-up: a read-only file or directory, or a full disk,
+ * makes the server fall back to memory with the reason instead of handing out hashes it cannot keep.
+ */
+async function probeWrite(adapter: SqliteAdapter): Promise<void> {
+  const key = `headroom-probe:${process.pid}:${Date.now()}`;
+  await adapter.set(key, "ok");
+  const back = await adapter.get(key);
+  await adapter.delete(key);
+  if (back !== "ok") throw new Error("a value written to the store did not read back");
+}
+
+const INTEGRITY_CHECK_DELAY_MS = 3000;
+
+/**
+ * `PRAGMA quick_check` on its own connection, a few seconds after start-up (it reads the whole
+ * file; a damaged page would otherwise show only when some later read or write happens to hit it).
+ */
+function checkIntegrityLater(open: () => SqliteAdapter, health: StoreHealth, delayMs: number): NodeJS.Timeout {
+  const timer = setTimeout(() => {
+    const adapter = open();
+    adapter
+      .query("PRAGMA quick_check")
+      .then((rows) => {
+        const first = Array.isArray(rows) ? (rows[0] as Record<string, unknown> | undefined) : undefined;
+        const verdict = first ? String(Object.values(first)[0]) : "no answer";
+        if (verdict !== "ok") health.markDamaged(`quick_check: ${verdict.slice(0, 200)}`);
+      })
+      .catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (isDamage(message)) health.markDamaged(message.split("\n")[0]!);
+      })
+      .finally(() => void adapter.disconnect().catch(() => undefined));
+  }, delayMs);
+  return timer.unref();
 }

@@ -8,7 +8,7 @@ import { routeCandidates } from "../router/router.js";
 import { createSample } from "../router/sample.js";
 import type { StatsRecorder, Totals } from "../stats/stats.js";
 import { EXACT_COUNT_LIMIT, type TokenCounter } from "../tokens/counter.js";
-import { HeadroomError, InputError, TooLargeError } from "./errors.js";
+import { HeadroomError, InputError, StoreUnavailableError, TooLargeError } from "./errors.js";
 
 /**
  * The engine: compress, retrieve, stats. It knows nothing of MCP; the tools are thin adapters
@@ -149,8 +149,10 @@ export class Engine {
         await store.put(text, { contentType, compressor: candidate.compressor.name, language: output.language, toolName: request.toolName, originalTokens: original.tokens, compressedTokens }, hash);
       } catch (error) {
         // a hash that does not resolve is worse than no compression
-        logger.error("could not store the original; returning it unchanged", error);
-        return passThrough(candidate.reason, "the store is unavailable, so nothing was compressed");
+        // the store's health has logged it once; a full disk must not log every call
+        if (!(error instanceof StoreUnavailableError)) logger.error("could not store the original; returning it unchanged", error);
+        const why = error instanceof StoreUnavailableError ? error.detail : error instanceof Error ? error.message : String(error);
+        return passThrough(candidate.reason, `the store could not keep the original (${why}), so nothing was compressed`);
       }
       this.deps.stats.recordCompression(contentType, original.tokens, compressedTokens, false);
       return {

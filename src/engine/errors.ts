@@ -39,11 +39,13 @@ export class UnknownHashError extends HeadroomError {
 }
 
 export class ExpiredHashError extends HeadroomError {
-  constructor(hash: string, reason: "expired" | "evicted", ageMs: number) {
+  constructor(hash: string, reason: "expired" | "evicted" | "lost", ageMs: number) {
     const why =
       reason === "expired"
         ? `has expired: it was not used for longer than the store's time-to-live (last used ${formatAge(ageMs)} ago). Re-run the tool that produced it to get the content again (raise --ttl / HEADROOM_TTL to keep originals longer).`
-        : `was evicted to keep the store under its size cap (last used ${formatAge(ageMs)} ago). Re-run the tool that produced it to get the content again (raise --store-max-mb / HEADROOM_STORE_MAX_MB to keep more).`;
+        : reason === "evicted"
+          ? `was evicted to keep the store under its size cap (last used ${formatAge(ageMs)} ago). Re-run the tool that produced it to get the content again (raise --store-max-mb / HEADROOM_STORE_MAX_MB to keep more).`
+          : `is missing from the store (deleted outside headroom-mcp). Re-run the tool that produced it to get the content again; compressing it again stores it anew.`;
     super("expired_hash", `the original for hash=${hash} was stored but ${why}`);
   }
 }
@@ -51,6 +53,13 @@ export class ExpiredHashError extends HeadroomError {
 export class MemoryNotFoundError extends HeadroomError {
   constructor(idOrKey: string) {
     super("unknown_memory", `no memory has the id or key "${idOrKey.slice(0, 80)}" in this project or globally. Use memory_list or memory_search to find the id.`);
+  }
+}
+
+/** The store failed (full disk, a lock held too long, a damaged file): nothing was lost, the call can be retried later. */
+export class StoreUnavailableError extends HeadroomError {
+  constructor(readonly detail: string) {
+    super("store_unavailable", `the store could not be used: ${detail}. Nothing stored earlier was deleted; try again shortly, and see headroom_stats (store.degraded) for the store's state.`);
   }
 }
 

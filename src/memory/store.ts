@@ -1,5 +1,4 @@
-import type Keyv from "keyv";
-import { entriesOf } from "../ccr/backend.js";
+import type { Namespace } from "../ccr/namespace.js";
 import { contentHash } from "../ccr/hash.js";
 import { InputError, MemoryNotFoundError } from "../engine/errors.js";
 import { terms } from "../relevance/terms.js";
@@ -64,7 +63,7 @@ export class MemoryStore {
   private loading: Promise<void> | undefined;
 
   constructor(
-    private readonly store: Promise<Keyv<MemoryRecord>>,
+    private readonly store: Promise<Namespace<MemoryRecord>>,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -183,7 +182,8 @@ export class MemoryStore {
     if (ids.length === 0) throw new InputError("give the id of the memory to delete (from memory_search or memory_list), or its key");
     for (const id of ids) {
       const record = await store.get(id);
-      if (!record) continue;
+      // an id is scoped like every other call: another project's memory is not found from here
+      if (!record || (record.scope === "project" && record.project !== input.project)) continue;
       await store.delete(id);
       this.unindex(id);
       return view(record);
@@ -280,7 +280,7 @@ export class MemoryStore {
     if (this.now() - this.loadedAt < CACHE_MS) return;
     this.loading ??= (async () => {
       const fresh = new Map<string, Indexed>();
-      for await (const [, record] of entriesOf(await this.store)) fresh.set(record.id, indexed(record));
+      for await (const [, record] of (await this.store).entries()) fresh.set(record.id, indexed(record));
       this.cache = fresh;
       this.postings = new Map();
       this.totalTerms = 0;

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type Keyv from "keyv";
-import { entriesOf } from "../ccr/backend.js";
+import type { Namespace } from "../ccr/namespace.js";
 import type { Logger } from "../log.js";
 
 /**
@@ -23,7 +22,7 @@ export interface Totals extends TypeTotals {
   by_content_type: Record<string, TypeTotals>;
 }
 
-interface RunRecord {
+export interface RunRecord {
   runId: string;
   startedAt: number;
   updatedAt: number;
@@ -49,7 +48,7 @@ export class StatsRecorder {
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly store: Promise<Keyv<RunRecord>>,
+    private readonly store: Promise<Namespace<RunRecord>>,
     private readonly logger: Logger,
   ) {}
 
@@ -78,8 +77,12 @@ export class StatsRecorder {
   /** Every run's record in the store plus this session's live counters. */
   async allTime(): Promise<Totals> {
     const sum = this.session();
-    for await (const [key, record] of entriesOf(await this.store)) {
-      if (key !== this.runId) addTotals(sum, record.totals);
+    try {
+      for await (const [key, record] of (await this.store).entries()) {
+        if (key !== this.runId) addTotals(sum, record.totals);
+      }
+    } catch {
+      // an unreadable store is reported in the store's `degraded`; the totals are what could be read
     }
     return sum;
   }

@@ -1,4 +1,3 @@
-import type Keyv from "keyv";
 import { describe, expect, it } from "vitest";
 import { openBackend } from "../../src/ccr/backend.js";
 import { CcrStore } from "../../src/ccr/store.js";
@@ -34,11 +33,11 @@ describe.runIf(base)("the Redis store", () => {
 
   it("shares memories between two clients of one server", async () => {
     const backend = await openBackend({ kind: "redis", url: url(1) }, quietLogger);
-    const memory = new MemoryStore(Promise.resolve(backend.namespace("memory") as Keyv<MemoryRecord>));
+    const memory = new MemoryStore(Promise.resolve(backend.namespace<MemoryRecord>("memory")));
     const fact = `The staging cluster is called kestrel-${Math.random().toString(36).slice(2, 8)}`;
     await memory.save({ content: fact, scope: "global", project: "/work/x" });
     const other = await openBackend({ kind: "redis", url: url(1) }, quietLogger);
-    const seen = new MemoryStore(Promise.resolve(other.namespace("memory") as Keyv<MemoryRecord>));
+    const seen = new MemoryStore(Promise.resolve(other.namespace<MemoryRecord>("memory")));
     expect((await seen.search({ query: fact, scope: "all", project: "/work/y", limit: 5 })).results[0]!.content).toBe(fact);
     await Promise.all([backend.close(), other.close()]);
   });
@@ -63,6 +62,6 @@ describe.runIf(base)("the Redis store", () => {
   it("falls back to memory, and says so, when Redis does not answer", async () => {
     const backend = await openBackend({ kind: "redis", url: "redis://127.0.0.1:1" }, quietLogger);
     expect(backend.kind).toBe("memory");
-    expect(backend.degraded).toMatch(/Redis store at redis:\/\/127\.0\.0\.1:1 unavailable/);
+    expect(backend.health.degraded).toMatch(/Redis store at redis:\/\/127\.0\.0\.1:1 unavailable/);
   });
 });

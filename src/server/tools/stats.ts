@@ -46,7 +46,8 @@ export function registerStatsTool(server: McpServer, engine: Engine, memory: Mem
     },
     async () => {
       try {
-        const [stats, memories] = await Promise.all([engine.stats(), memory.counts()]);
+        // an unreadable store still gets an answer: its state is in store.degraded
+        const [stats, memories] = await Promise.all([engine.stats(), memory.counts().catch(() => ({ total: 0, project: 0, global: 0 }))]);
         const { kind, location, degraded, exposed, entries, bytes, ttlMs, maxBytes } = stats.store;
         const store = { kind, location, ...(degraded ? { degraded } : {}), ...(exposed ? { exposed } : {}), entries, bytes, ttl_ms: ttlMs, max_bytes: maxBytes };
         return toolResult({ ...stats, store, memories });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openBackend, type Backend } from "../../../src/ccr/backend.js";
 import { contentHash } from "../../../src/ccr/hash.js";
-import { CcrStore, type NewEntry } from "../../../src/ccr/store.js";
+import { CcrStore, storedSize, type NewEntry } from "../../../src/ccr/store.js";
 import { ExpiredHashError, UnknownHashError } from "../../../src/engine/errors.js";
 import { quietLogger } from "../../helpers/engine.js";
 
@@ -12,10 +12,11 @@ const entry: NewEntry = { contentType: "json", compressor: "json", toolName: "te
 const HOUR = 3_600_000;
 const open: Backend[] = [];
 
-async function sqliteStore(path: string, clock: { now: number }, options: { ttlMs?: number; maxBytes?: number } = {}) {
-  const backend = await openBackend({ kind: "sqlite", path }, quietLogger);
+async function sqliteStore(path: string, clock: { now: number }, options: { ttlMs?: number; maxBytes?: number; deleteGraceMs?: number; busyTimeoutMs?: number } = {}) {
+  const backend = await openBackend({ kind: "sqlite", path }, quietLogger, { busyTimeoutMs: options.busyTimeoutMs });
   open.push(backend);
-  return { backend, store: new CcrStore(backend, { ttlMs: options.ttlMs ?? HOUR, maxBytes: options.maxBytes ?? 1e9, now: () => clock.now }, quietLogger) };
+  const store = new CcrStore(backend, { ttlMs: options.ttlMs ?? HOUR, maxBytes: options.maxBytes ?? 1e9, now: () => clock.now, deleteGraceMs: options.deleteGraceMs }, quietLogger);
+  return { backend, store };
 }
 
 afterEach(async () => {
@@ -60,10 +61,10 @@ describe("CCR store on a SQLite file", () => {
     expect((await store.info()).entries).toBe(0);
   });
 
-  it("evicts least recently used originals over the size cap", async () => {
+  it("evicts least recently used originals over the size cap, counting what is stored", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "headroom-store-")), "store.sqlite");
     const clock = { now: 1_000_000 };
-    const { store } = await sqliteStore(path, clock, { maxBytes: 3500 });
+    const { store } = await sqliteStore(path, clock, { maxBytes: 6000, deleteGraceMs: 0 });
     const hashes: string[] = [];
     for (let i = 0; i < 5; i++) {
       clock.now += 1000;
@@ -73,12 +74,26 @@ describe("CCR store on a SQLite file", () => {
         await store.get(hashes[0]!); // recently used: survives
       }
     }
-    await store.sweep();
+    expect((await store.info()).bytes).toBeGreaterThan(6000); // five originals and their records
+    await store.sweep(); // evicts
+    await store.sweep(); // deletes the evicted originals (no grace period here)
     const info = await store.info();
-    expect(info.bytes).toBeLessThanOrEqual(3500 * 0.9);
+    expect(info.bytes).toBeLessThanOrEqual(6000 * 0.9);
     expect((await store.get(hashes[0]!)).original).toBe("0".repeat(1000));
     await expect(store.get(hashes[1]!)).rejects.toThrow(/evicted/);
     expect((await store.get(hashes[4]!)).original).toBe("4".repeat(1000));
+    // compressing evicted content again stores it again, under the same hash
+    await store.put("1".repeat(1000), entry);
+    expect((await store.get(hashes[1]!)).original).toBe("1".repeat(1000));
+  });
+
+  it("counts originals as stored: control characters are six bytes each", async () => {
+    const { store } = await sqliteStore(join(mkdtempSync(join(tmpdir(), "headroom-store-")), "store.sqlite"), { now: 1_000_000 });
+    const meta = await store.put("\u0001".repeat(10_000), entry);
+    expect(meta.bytes).toBe(10_000);
+    expect(meta.storedBytes).toBeGreaterThanOrEqual(60_000);
+    expect(storedSize("\u0001")).toBe(JSON.stringify("\u0001").length);
+    for (const text of ['a"b\\c\n', "ünï ✓ 😀", "\ud800x", "tab\there"]) expect(storedSize(text)).toBe(Buffer.byteLength(JSON.stringify(text)));
   });
 
   it("falls back to memory, and says so, when the file cannot be opened", async () => {
@@ -87,7 +102,7 @@ describe("CCR store on a SQLite file", () => {
     const backend = await openBackend({ kind: "sqlite", path: join(dir, "not-a-dir", "store.sqlite") }, quietLogger);
     open.push(backend);
     expect(backend.kind).toBe("memory");
-    expect(backend.degraded).toMatch(/unavailable/);
+    expect(backend.health.degraded).toMatch(/unavailable/);
     const store = new CcrStore(backend, { ttlMs: HOUR, maxBytes: 1e9 }, quietLogger);
     const { hash } = await store.put("kept in memory", entry);
     expect((await store.get(hash)).original).toBe("kept in memory");

@@ -1,4 +1,3 @@
-import type Keyv from "keyv";
 import { describe, expect, it } from "vitest";
 import { openBackend } from "../../../src/ccr/backend.js";
 import { InputError, MemoryNotFoundError } from "../../../src/engine/errors.js";
@@ -12,7 +11,7 @@ const B = "/work/project-b";
 async function memoryStore() {
   const clock = { now: Date.UTC(2026, 10, 21, 9, 0, 0) };
   const backend = await openBackend({ kind: "memory" }, quietLogger);
-  const store = new MemoryStore(Promise.resolve(backend.namespace("memory") as Keyv<MemoryRecord>), () => clock.now);
+  const store = new MemoryStore(Promise.resolve(backend.namespace<MemoryRecord>("memory")), () => clock.now);
   return { store, clock };
 }
 
@@ -123,5 +122,15 @@ describe("memory store", () => {
     const query = { query: "service-3 port", scope: "all" as const, project: A, limit: 10 };
     expect(await other.search(query)).toEqual(await store.search(query));
     expect((await other.list({ scope: "all", project: A, limit: 100, offset: 0 })).total).toBe(30);
+  });
+
+  it("deletes by id only within the caller's project (or global)", async () => {
+    const { store } = await memoryStore();
+    const theirs = await store.save({ content: "Project B deploys with Helm from deploy/chart", scope: "project", project: B });
+    const shared = await store.save({ content: "User prefers tabs in Makefiles only", scope: "global", project: B });
+    await expect(store.delete({ id: theirs.memory.id, project: A })).rejects.toBeInstanceOf(MemoryNotFoundError);
+    expect((await store.list({ scope: "all", project: B, limit: 10, offset: 0 })).total).toBe(2);
+    expect((await store.delete({ id: shared.memory.id, project: A })).id).toBe(shared.memory.id);
+    expect((await store.delete({ id: theirs.memory.id, project: B })).id).toBe(theirs.memory.id);
   });
 });
