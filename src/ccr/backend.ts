@@ -141,7 +141,9 @@ function memoryBackend(fallback: string | undefined, logger: Logger): Backend {
     namespace<Value>(name: string) {
       let store = stores.get(name);
       if (!store) {
-        store = new Keyv({ namespace: name, throwOnErrors: true });
+        // values kept as they are, not as JSON text: a 4 MB original is not re-parsed on every
+        // look-up (every caller writes fresh objects and never mutates what it read)
+        store = new Keyv({ namespace: name, throwOnErrors: true, serialize: undefined, deserialize: undefined });
         stores.set(name, store);
       }
       return guardedNamespace<Value>(store, name, health);

@@ -155,33 +155,34 @@ export class DocumentFacts {
 
   /**
    * `firstOccurrences` of the items' compact JSON, without serialising them: identical items have
-   * equal sizes, and items of equal size are compared structurally, which stops at their first
-   * difference. A size shared by many distinct items falls back to comparing their JSON.
+   * equal sizes and fingerprints, and items that share both are compared structurally, which
+   * stops at their first difference. A bucket crowded with distinct items (they differ only
+   * where the fingerprint does not look) falls back to comparing their JSON.
    */
   private firstIdentical(items: Json[]): Int32Array {
     const out = new Int32Array(items.length);
-    const bySize = new Map<number, number[]>();
+    const buckets = new Map<number, number[]>();
     let crowded: Map<number, Map<string, number>> | undefined;
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
-      const size = this.size(item);
-      const distinct = bySize.get(size);
+      const bucket = Math.imul(fingerprint(item, 0), 31) + this.size(item);
+      const distinct = buckets.get(bucket);
       out[i] = i;
       if (!distinct) {
-        bySize.set(size, [i]);
+        buckets.set(bucket, [i]);
         continue;
       }
-      if (distinct.length < COMPARED_PER_SIZE) {
+      if (distinct.length < COMPARED_PER_BUCKET) {
         const same = distinct.find((j) => deepEqual(items[j]!, item));
         if (same === undefined) distinct.push(i);
         else out[i] = same;
         continue;
       }
       crowded ??= new Map();
-      let byText = crowded.get(size);
+      let byText = crowded.get(bucket);
       if (!byText) {
         byText = new Map(distinct.map((j) => [JSON.stringify(items[j]), j]));
-        crowded.set(size, byText);
+        crowded.set(bucket, byText);
       }
       const text = JSON.stringify(item);
       const same = byText.get(text);
@@ -192,7 +193,33 @@ export class DocumentFacts {
   }
 }
 
-const COMPARED_PER_SIZE = 16;
+/**
+ * A cheap 32-bit digest of a value: its keys, numbers and booleans, and for each string its
+ * length and a few of its characters. Equal values have equal fingerprints; most unequal ones not.
+ */
+function fingerprint(value: Json, depth: number): number {
+  if (value === null) return 0x9e3779b9;
+  switch (typeof value) {
+    case "string": {
+      const n = value.length;
+      return n === 0 ? 0x7f4a7c15 : Math.imul(n ^ (value.charCodeAt(0) << 8) ^ (value.charCodeAt(n >> 1) << 16) ^ (value.charCodeAt(n - 1) << 24), 0x85ebca6b) ^ value.charCodeAt(n >> 2);
+    }
+    case "number":
+      return Number.isInteger(value) ? Math.imul(value | 0, 0xc2b2ae35) ^ ((value / 4294967296) | 0) : Math.imul((value * 1e6) | 0, 0x27d4eb2f) ^ 0x165667b1;
+    case "boolean":
+      return value ? 0x5bd1e995 : 0x1b873593;
+  }
+  if (depth > 8) return 0x2545f491;
+  let hash = Array.isArray(value) ? 0x61c88647 : 0x3c6ef372;
+  if (Array.isArray(value)) {
+    for (const item of value) hash = Math.imul(hash ^ fingerprint(item, depth + 1), 0x01000193);
+  } else {
+    for (const key in value) hash = Math.imul(hash ^ fingerprint(key, depth + 1) ^ Math.imul(fingerprint(value[key]!, depth + 1), 3), 0x01000193);
+  }
+  return hash;
+}
+
+const COMPARED_PER_BUCKET = 16;
 
 /** Equal as JSON texts (same keys in the same order, same values). */
 function deepEqual(a: Json, b: Json): boolean {
