@@ -27,6 +27,12 @@ export interface HttpConfig {
   port: number;
   token: string | undefined;
   allowedOrigins: string[];
+  /** Answer GET /health without the token. */
+  publicHealth: boolean;
+  sessionIdleMs: number;
+  maxSessions: number;
+  /** Time a client has to send one whole request, headers and body. */
+  requestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -67,9 +73,21 @@ Options:
   --host HOST           address to bind (default 127.0.0.1). Anything but loopback needs --token.
                         Env HEADROOM_HOST
   --port N              port (default 8787; 0 picks a free one). Env HEADROOM_PORT
-  --token TOKEN         require Authorization: Bearer TOKEN on every request. Env HEADROOM_TOKEN
+  --token TOKEN         require Authorization: Bearer TOKEN on every request, GET /health
+                        included. Env HEADROOM_TOKEN
+  --public-health       answer GET /health without the token (for probes and load balancers).
+                        Env HEADROOM_PUBLIC_HEALTH=1
   --allow-origin LIST   comma-separated browser origins allowed besides loopback ones.
                         Env HEADROOM_ALLOWED_ORIGINS
+  --session-idle DURATION
+                        close an HTTP session when nothing has been open on it for this long (a
+                        client listening on its stream is not idle); its client starts a new one.
+                        Env HEADROOM_SESSION_IDLE. Default 30m
+  --max-sessions N      most HTTP sessions at once; a new one beyond it closes the one idle
+                        longest. Env HEADROOM_MAX_SESSIONS. Default 1000
+  --request-timeout DURATION
+                        time a client has to send a whole request, headers and body; a slower
+                        one gets 408. Env HEADROOM_REQUEST_TIMEOUT. Default 30s
   -h, --help            show this help
   -v, --version         print the version
 `;
@@ -133,6 +151,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
         port: { type: "string" },
         token: { type: "string" },
         "allow-origin": { type: "string" },
+        "public-health": { type: "boolean" },
+        "session-idle": { type: "string" },
+        "max-sessions": { type: "string" },
+        "request-timeout": { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
       },
@@ -175,19 +197,59 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
     if (!LOG_LEVELS.includes(level as LogLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got "${level}"`);
     config.logLevel = level as LogLevel;
   }
-  if (values.http || env.HEADROOM_HTTP === "1" || env.HEADROOM_HTTP === "true") {
-    const host = pick(values.host, "HEADROOM_HOST") ?? "127.0.0.1";
-    const portText = pick(values.port, "HEADROOM_PORT") ?? "8787";
-    const port = Number(portText);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a whole number from 0 to 65535, got "${portText}"`);
-    const token = pick(values.token, "HEADROOM_TOKEN");
-    if (!isLoopback(host) && !token) {
-      throw new ConfigError(`binding to ${host} exposes the server beyond this machine: set a bearer token with --token or HEADROOM_TOKEN (or bind to 127.0.0.1)`);
-    }
-    const origins = pick(values["allow-origin"], "HEADROOM_ALLOWED_ORIGINS");
-    config.http = { host, port, token, allowedOrigins: origins ? origins.split(",").map((o) => o.trim()).filter(Boolean) : [] };
-  }
+  if (values.http || isOn(env.HEADROOM_HTTP)) config.http = httpConfig(values, pick);
   return config;
+}
+
+/** A flag's value, else its environment variable's. */
+type Setting = (flag: string | undefined, name: string) => string | undefined;
+
+interface HttpFlags {
+  host?: string | undefined;
+  port?: string | undefined;
+  token?: string | undefined;
+  "allow-origin"?: string | undefined;
+  "public-health"?: boolean | undefined;
+  "session-idle"?: string | undefined;
+  "max-sessions"?: string | undefined;
+  "request-timeout"?: string | undefined;
+}
+
+function httpConfig(values: HttpFlags, pick: Setting): HttpConfig {
+  const host = pick(values.host, "HEADROOM_HOST") ?? "127.0.0.1";
+  const portText = pick(values.port, "HEADROOM_PORT") ?? "8787";
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a whole number from 0 to 65535, got "${portText}"`);
+  const token = pick(values.token, "HEADROOM_TOKEN");
+  if (!isLoopback(host) && !token) {
+    throw new ConfigError(
+      `--host ${host} is not a loopback address (localhost, 127.0.0.0/8 or ::1), and serving beyond this machine needs a bearer token: set --token or HEADROOM_TOKEN, or bind to 127.0.0.1`,
+    );
+  }
+  const origins = pick(values["allow-origin"], "HEADROOM_ALLOWED_ORIGINS");
+  const idle = pick(values["session-idle"], "HEADROOM_SESSION_IDLE");
+  const maxSessions = pick(values["max-sessions"], "HEADROOM_MAX_SESSIONS");
+  const requestTimeout = pick(values["request-timeout"], "HEADROOM_REQUEST_TIMEOUT");
+  return {
+    host,
+    port,
+    token,
+    allowedOrigins: origins ? origins.split(",").map((o) => o.trim()).filter(Boolean) : [],
+    publicHealth: values["public-health"] ?? isOn(pick(undefined, "HEADROOM_PUBLIC_HEALTH")),
+    sessionIdleMs: idle === undefined ? 30 * 60_000 : parseDuration(idle, "--session-idle"),
+    maxSessions: maxSessions === undefined ? 1000 : parseCount(maxSessions, "--max-sessions"),
+    requestTimeoutMs: requestTimeout === undefined ? 30_000 : parseDuration(requestTimeout, "--request-timeout"),
+  };
+}
+
+function isOn(value: string | undefined): boolean {
+  return value === "1" || value === "true";
+}
+
+function parseCount(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${what} must be a whole number of at least 1, got "${text}"`);
+  return n;
 }
 
 /** node's parseArgs messages talk about its own syntax; say what was wrong in ours. */

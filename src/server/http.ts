@@ -5,62 +5,86 @@ import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { describeStoreAtStartup } from "../ccr/backend.js";
-import type { Config } from "../config.js";
+import type { Config, HttpConfig } from "../config.js";
 import { headroomFromConfig, type Headroom } from "../headroom.js";
 import type { Logger } from "../log.js";
-import { isLoopback } from "./loopback.js";
+import { isLoopback, splitHostPort } from "./loopback.js";
 import { createMcpServer } from "./server.js";
+import { SessionTable } from "./sessions.js";
 
 /**
  * MCP over HTTP: Streamable HTTP at `/mcp` (sessions, and stateless POSTs without a session),
  * legacy HTTP+SSE at `/sse` + `/messages`, and `GET /health`. Every session gets its own MCP
  * server over one shared engine and store, so a hash handed to one client resolves for another.
  *
- * Safe by default: loopback unless `--host` says otherwise, and then only with a bearer token;
- * `Host` and `Origin` are checked against an allow-list (DNS-rebinding protection); bodies over
- * the limit get 413; malformed JSON gets a JSON-RPC parse error.
+ * Safe by default: loopback unless `--host` says otherwise, and then only with a bearer token
+ * (which /health needs too unless `--public-health`); `Host` and `Origin` are checked against an
+ * allow-list (DNS-rebinding protection); bodies over the limit get 413, bodies too slow to arrive
+ * 408; malformed JSON gets a JSON-RPC parse error; abandoned sessions are closed (see sessions.ts).
  */
-export interface HttpOptions {
-  host: string;
-  port: number;
-  token: string | undefined;
-  allowedOrigins: string[];
+export interface HttpOptions extends HttpConfig {
   maxBodyBytes: number;
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;
+// node checks its request timeouts only this often (30 s by default, which would let a 30 s
+// timeout run to a minute)
+const TIMEOUT_CHECK_MS = 1_000;
+// a client that vanished without closing its stream (a laptop shut mid-session) is found by TCP
+// keep-alive probes, and its session then starts to idle
+const TCP_KEEPALIVE_MS = 60_000;
 
 export interface RunningHttp {
   url: string;
   close(): Promise<void>;
 }
 
+type Transport = StreamableHTTPServerTransport | SSEServerTransport;
+
 export async function serveHttp(config: Config, options: HttpOptions, logger: Logger, version: string): Promise<RunningHttp> {
   const headroom = headroomFromConfig(config, logger);
-  const sessions = new Map<string, StreamableHTTPServerTransport>();
-  const sseSessions = new Map<string, SSEServerTransport>();
+  const sessions = new SessionTable<Transport>({ idleMs: options.sessionIdleMs, max: options.maxSessions }, logger);
   let inFlight = 0;
+  let streams = 0;
   let port = options.port;
 
-  const server: Server = createServer((req, res) => {
-    inFlight++;
-    res.on("close", () => inFlight--);
-    handle(req, res).catch((error: unknown) => {
-      logger.error("http request failed", error);
-      if (!res.headersSent) json(res, 500, { error: "internal error" });
-      else res.end();
-    });
-  });
+  const server: Server = createServer(
+    {
+      // a body trickled a byte at a time would otherwise hold its socket for node's 300 s
+      requestTimeout: options.requestTimeoutMs,
+      headersTimeout: options.requestTimeoutMs,
+      connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+      keepAlive: true,
+      keepAliveInitialDelay: TCP_KEEPALIVE_MS,
+    },
+    (req, res) => {
+      inFlight++;
+      res.on("close", () => inFlight--);
+      handle(req, res).catch((error: unknown) => {
+        logger.error("http request failed", error);
+        if (!res.headersSent) json(res, 500, { error: "internal error" });
+        else res.end();
+      });
+    },
+  );
+
+  /** Long-lived responses: shutdown does not wait for them to end by themselves. */
+  const countStream = (res: ServerResponse): void => {
+    streams++;
+    res.once("close", () => streams--);
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (!hostAllowed(req.headers.host, options.host, port)) return json(res, 403, { error: `Host ${req.headers.host ?? "(none)"} is not allowed` });
-    if (req.method === "GET" && url.pathname === "/health") return health(res, headroom, version);
+    const isHealth = req.method === "GET" && url.pathname === "/health";
+    if (isHealth && (options.publicHealth || !options.token)) return health(res, headroom, version);
     if (!originAllowed(req.headers.origin, options.allowedOrigins, port)) return json(res, 403, { error: `Origin ${req.headers.origin} is not allowed` });
     if (options.token && !bearerMatches(req.headers.authorization, options.token)) {
       res.setHeader("WWW-Authenticate", 'Bearer realm="headroom-mcp"');
       return json(res, 401, { error: "missing or wrong bearer token: send Authorization: Bearer <token>" });
     }
+    if (isHealth) return health(res, headroom, version);
     if (url.pathname === "/mcp") return streamable(req, res);
     if (url.pathname === "/sse" && req.method === "GET") return openSse(res);
     if (url.pathname === "/messages" && req.method === "POST") return sseMessage(req, res, url.searchParams.get("sessionId"));
@@ -69,33 +93,45 @@ export async function serveHttp(config: Config, options: HttpOptions, logger: Lo
 
   const streamable = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const sessionId = header(req, "mcp-session-id");
+    if (sessionId) return inSession(req, res, sessionId);
+    if (req.method !== "POST") return json(res, 400, rpcError(-32000, "Mcp-Session-Id header required: start a session with an initialize POST"));
+    const body = await readJson(req, res, options.maxBodyBytes, logger);
+    if (body === undefined) return;
+    logger.debug(`POST /mcp ${describeRpc(body)}`);
+    return isInitializeRequest(body) ? startSession(req, res, body) : stateless(req, res, body);
+  };
+
+  const inSession = async (req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<void> => {
+    const transport = sessions.get(sessionId);
+    if (!(transport instanceof StreamableHTTPServerTransport)) return sessionGone(res, "initialize a new one with a POST without Mcp-Session-Id");
+    sessions.track(sessionId, res);
     if (req.method !== "POST") {
-      const transport = sessionId ? sessions.get(sessionId) : undefined;
-      if (!transport) return json(res, 400, rpcError(-32000, "no such session: start one with an initialize POST"));
+      if (req.method === "GET") countStream(res);
       return transport.handleRequest(req, res);
     }
-    const body = await readJson(req, res, options.maxBodyBytes);
+    const body = await readJson(req, res, options.maxBodyBytes, logger);
     if (body === undefined) return;
-    logger.debug(`POST /mcp ${describeRpc(body)}${sessionId ? ` (session ${sessionId.slice(0, 8)})` : ""}`);
-    if (sessionId) {
-      const transport = sessions.get(sessionId);
-      if (!transport) return json(res, 404, rpcError(-32001, "session not found: it ended or never existed; initialize a new one"));
-      return transport.handleRequest(req, res, body);
-    }
-    if (isInitializeRequest(body)) {
-      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (id) => {
-          sessions.set(id, transport);
-        },
-      });
-      transport.onclose = () => {
-        if (transport.sessionId) sessions.delete(transport.sessionId);
-      };
-      await createMcpServer(headroom, logger, version).connect(transport);
-      return transport.handleRequest(req, res, body);
-    }
-    // a stateless request: one server and transport for this POST only
+    logger.debug(`POST /mcp ${describeRpc(body)} (session ${sessionId.slice(0, 8)})`);
+    return transport.handleRequest(req, res, body);
+  };
+
+  const startSession = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.add(id, transport);
+        sessions.track(id, res);
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.remove(transport.sessionId);
+    };
+    await createMcpServer(headroom, logger, version).connect(transport);
+    return transport.handleRequest(req, res, body);
+  };
+
+  /** A POST without a session: one server and transport for this request only. */
+  const stateless = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     const mcp = createMcpServer(headroom, logger, version);
     res.on("close", () => {
@@ -108,15 +144,19 @@ export async function serveHttp(config: Config, options: HttpOptions, logger: Lo
 
   const openSse = async (res: ServerResponse): Promise<void> => {
     const transport = new SSEServerTransport("/messages", res);
-    sseSessions.set(transport.sessionId, transport);
-    res.on("close", () => sseSessions.delete(transport.sessionId));
+    const id = transport.sessionId;
+    sessions.add(id, transport);
+    sessions.track(id, res);
+    countStream(res);
+    res.once("close", () => sessions.remove(id));
     await createMcpServer(headroom, logger, version).connect(transport);
   };
 
   const sseMessage = async (req: IncomingMessage, res: ServerResponse, sessionId: string | null): Promise<void> => {
-    const transport = sessionId ? sseSessions.get(sessionId) : undefined;
-    if (!transport) return json(res, 404, { error: "unknown sessionId: open GET /sse first" });
-    const body = await readJson(req, res, options.maxBodyBytes);
+    const transport = sessionId ? sessions.get(sessionId) : undefined;
+    if (!sessionId || !(transport instanceof SSEServerTransport)) return sessionGone(res, "open GET /sse for a new one");
+    sessions.track(sessionId, res);
+    const body = await readJson(req, res, options.maxBodyBytes, logger);
     if (body === undefined) return;
     return transport.handlePostMessage(req, res, body);
   };
@@ -139,9 +179,9 @@ export async function serveHttp(config: Config, options: HttpOptions, logger: Lo
       closing ??= (async () => {
         server.close();
         const deadline = Date.now() + SHUTDOWN_GRACE_MS;
-        // requests still being answered finish first; open SSE/stream connections are ended after
-        while (inFlight > sessions.size + sseSessions.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        await Promise.allSettled([...sessions.values(), ...sseSessions.values()].map((t) => t.close()));
+        // requests still being answered finish first; open streams are ended after
+        while (inFlight > streams && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        await sessions.closeAll();
         server.closeAllConnections();
         await headroom.close();
       })();
@@ -150,19 +190,22 @@ export async function serveHttp(config: Config, options: HttpOptions, logger: Lo
   };
 }
 
+/** The MCP spec's answer for an unknown session: 404, after which the client starts a new one. */
+function sessionGone(res: ServerResponse, remedy: string): void {
+  json(res, 404, rpcError(-32001, `session not found: it expired, ended or never existed; ${remedy}`));
+}
+
 async function health(res: ServerResponse, headroom: Headroom, version: string): Promise<void> {
   const info = await headroom.engine.storeInfo();
   json(res, 200, { status: "ok", version, store: { kind: info.kind, entries: info.entries, ...(info.degraded ? { degraded: info.degraded } : {}) } });
 }
 
 function hostAllowed(host: string | undefined, bound: string, port: number): boolean {
-  if (!host) return false;
-  const name = host.replace(/:\d+$/, "");
-  if (host.endsWith(`:${port}`) || !/:\d+$/.test(host)) {
-    if (isLoopback(name)) return true;
-    if (!isLoopback(bound) && (bound === "0.0.0.0" || bound === "::" || name === bound)) return true;
-  }
-  return false;
+  const parts = host === undefined ? undefined : splitHostPort(host);
+  if (!parts || (parts.port !== undefined && parts.port !== String(port))) return false;
+  if (isLoopback(parts.name)) return true;
+  if (isLoopback(bound)) return false;
+  return bound === "0.0.0.0" || bound === "::" || parts.name.toLowerCase() === bound.toLowerCase();
 }
 
 function originAllowed(origin: string | undefined, allowed: readonly string[], port: number): boolean {
@@ -189,8 +232,11 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Reads and parses a JSON body within the limit; answers 413/400 itself and returns undefined. */
-async function readJson(req: IncomingMessage, res: ServerResponse, limit: number): Promise<unknown> {
+/**
+ * Reads and parses a JSON body within the limit; answers 413/400 itself and returns undefined.
+ * Also undefined when the body never arrived: node has answered 408 and closed the socket.
+ */
+async function readJson(req: IncomingMessage, res: ServerResponse, limit: number, logger: Logger): Promise<unknown> {
   const declared = Number(req.headers["content-length"] ?? 0);
   if (declared > limit) {
     json(res, 413, rpcError(-32600, `request body is ${declared} bytes, over the ${limit}-byte limit`));
@@ -199,14 +245,19 @@ async function readJson(req: IncomingMessage, res: ServerResponse, limit: number
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      json(res, 413, rpcError(-32600, `request body is over the ${limit}-byte limit`));
-      req.destroy();
-      return undefined;
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        json(res, 413, rpcError(-32600, `request body is over the ${limit}-byte limit`));
+        req.destroy();
+        return undefined;
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (error) {
+    logger.debug(`request body not received (${error instanceof Error ? error.message : String(error)})`);
+    return undefined;
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString("utf8"));

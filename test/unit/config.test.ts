@@ -30,10 +30,39 @@ describe("config", () => {
     expect(loadConfig(["--store", "redis://localhost:6379"], {}).store).toEqual({ kind: "redis", url: "redis://localhost:6379" });
     expect(() => loadConfig(["--store", "mongodb://localhost"], {})).toThrow(/not supported/);
     expect(() => loadConfig(["--http", "--host", "0.0.0.0"], {})).toThrow(/bearer token/);
-    expect(loadConfig(["--http", "--host", "0.0.0.0", "--token", "t"], {}).http).toEqual({ host: "0.0.0.0", port: 8787, token: "t", allowedOrigins: [] });
+    expect(loadConfig(["--http", "--host", "0.0.0.0", "--token", "t"], {}).http).toEqual({
+      host: "0.0.0.0",
+      port: 8787,
+      token: "t",
+      allowedOrigins: [],
+      publicHealth: false,
+      sessionIdleMs: 30 * 60_000,
+      maxSessions: 1000,
+      requestTimeoutMs: 30_000,
+    });
     expect(() => loadConfig(["frobnicate"], {})).toThrow(/unknown command/);
     expect(parseDuration("3600", "ttl")).toBe(3_600_000);
     expect(parseDuration("7d", "ttl")).toBe(7 * 86_400_000);
+  });
+
+  it("takes only real loopback addresses as loopback when deciding whether a token is needed", () => {
+    for (const host of ["127.attacker.example", "127.0.0.1.evil.com", "localhost.evil.com", "0x7f.1"]) {
+      expect(() => loadConfig(["--http", "--host", host], {})).toThrow(new RegExp(`^--host ${host.replace(/\./g, "\\.")} is not a loopback address.*--token`));
+    }
+    for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "::ffff:127.0.0.1"]) expect(loadConfig(["--http", "--host", host], {}).http?.host).toBe(host);
+    expect(loadConfig(["--http", "--host", "127.attacker.example"], { HEADROOM_TOKEN: "t" }).http?.token).toBe("t");
+  });
+
+  it("reads the HTTP session, timeout and health options from flags and the environment", () => {
+    const http = loadConfig(["--http", "--session-idle", "1s", "--max-sessions", "3", "--request-timeout", "2s", "--public-health"], {}).http;
+    expect(http).toMatchObject({ sessionIdleMs: 1000, maxSessions: 3, requestTimeoutMs: 2000, publicHealth: true });
+    const fromEnv = loadConfig([], { HEADROOM_HTTP: "1", HEADROOM_SESSION_IDLE: "45m", HEADROOM_MAX_SESSIONS: "50", HEADROOM_REQUEST_TIMEOUT: "1m", HEADROOM_PUBLIC_HEALTH: "1" }).http;
+    expect(fromEnv).toMatchObject({ sessionIdleMs: 45 * 60_000, maxSessions: 50, requestTimeoutMs: 60_000, publicHealth: true });
+    expect(loadConfig(["--http"], { HEADROOM_PUBLIC_HEALTH: "0" }).http?.publicHealth).toBe(false);
+    expect(() => loadConfig(["--http", "--max-sessions", "0"], {})).toThrow(/--max-sessions must be a whole number of at least 1/);
+    expect(() => loadConfig(["--http", "--max-sessions", "2.5"], {})).toThrow(/--max-sessions/);
+    expect(() => loadConfig(["--http", "--session-idle", "soon"], {})).toThrow(/--session-idle "soon" is not a duration/);
+    expect(() => loadConfig(["--http", "--request-timeout", "10ms"], {})).toThrow(/--request-timeout must be at least 1s/);
   });
 
   it("recognises --help and --version", () => {
