@@ -174,6 +174,10 @@ for (let i = 0; i < calls; i++) {
   const hashes = new Set([...r.compressed.matchAll(/hash=([0-9a-f]{24})/g)].map((m) => m[1]));
   counts.markers += hashes.size;
   for (const hash of hashes) if (hash !== r.hash) fail(i, c, `a marker names hash ${hash}, not the result's ${r.hash}`);
+  // a long number shown must be one the input holds (JSON.parse would round 1790001234567890123 to …120)
+  for (const [digits] of r.compressed.replace(/hash=[0-9a-f]+/g, "").matchAll(/\d{16,}/g)) {
+    if (!c.args.content.includes(digits)) fail(i, c, `shows ${digits}, a number the input does not hold`);
+  }
   const original = await readBack(r.hash).catch((error) => fail(i, c, String(error)));
   if (typeof original === "string") {
     if (original !== c.args.content) fail(i, c, `read-back differs from the input (${original.length} vs ${c.args.content.length} chars)`);

@@ -1,4 +1,5 @@
-import { childPath, isPlainObject, type Json } from "../compressors/json/format.js";
+import { childPath, compactJson, DuplicateKeys, isPlainObject, type Json } from "../compressors/json/format.js";
+import { readJson } from "../compressors/json/parse.js";
 import { bm25Scores, rankByScore } from "../relevance/bm25.js";
 import { exactAnchors } from "../relevance/terms.js";
 
@@ -89,7 +90,7 @@ export function queryOriginal(original: string, query: string, limit: number, ma
 
   if (json !== undefined) {
     const byPath = resolvePath(json, query.trim());
-    if (byPath !== undefined) ordered.push({ location: byPath.location, text: JSON.stringify(byPath.value), exact: true });
+    if (byPath !== undefined) ordered.push({ location: byPath.location, text: compactJson(byPath.value), exact: true });
   }
   const needle = query.trim().toLowerCase();
   const anchors = exactAnchors(query);
@@ -112,7 +113,7 @@ function parseJson(text: string): Json | undefined {
   const first = text.trimStart()[0];
   if (first !== "{" && first !== "[") return undefined;
   try {
-    return JSON.parse(text) as Json;
+    return readJson(text);
   } catch {
     return undefined;
   }
@@ -132,12 +133,12 @@ function jsonUnits(root: Json): Unit[] {
   const units: Unit[] = [];
   const visit = (node: Json, path: string, depth: number): void => {
     if (depth > 32) {
-      units.push({ location: path, text: JSON.stringify(node) });
+      units.push({ location: path, text: compactJson(node) });
       return;
     }
     if (Array.isArray(node)) {
       node.forEach((element, i) => {
-        const text = JSON.stringify(element);
+        const text = compactJson(element);
         const at = childPath(path, i);
         if (text.length > SPLIT_LARGE_ELEMENT && containsArray(element)) visit(element, at, depth + 1);
         else units.push({ location: at, text });
@@ -146,14 +147,23 @@ function jsonUnits(root: Json): Unit[] {
       for (const [key, value] of Object.entries(node)) {
         const at = childPath(path, key);
         if (value !== null && typeof value === "object" && containsArray(value)) visit(value, at, depth + 1);
-        else units.push({ location: at, text: JSON.stringify(value) });
+        else units.push({ location: at, text: compactJson(value) });
       }
     } else {
-      units.push({ location: path, text: JSON.stringify(node) });
+      units.push({ location: path, text: compactJson(node) });
     }
   };
   visit(root, "$", 0);
   return units;
+}
+
+/** The value of `key` in an object; for an object with that key repeated, each value in turn is not one value, so none. */
+function valueOfKey(node: Json, key: string): Json | undefined {
+  if (node instanceof DuplicateKeys) {
+    const values = node.entries.filter(([k]) => k === key);
+    return values.length === 1 ? values[0]![1] : undefined;
+  }
+  return isPlainObject(node) && Object.hasOwn(node, key) ? node[key] : undefined;
 }
 
 function containsArray(node: Json): boolean {
@@ -181,8 +191,9 @@ function resolvePath(root: Json, query: string): { location: string; value: Json
       location = childPath(location, index);
     } else {
       const key = step[1] ?? (JSON.parse(step[3]!) as string);
-      if (!isPlainObject(node) || !(key in node)) return undefined;
-      node = node[key]!;
+      const value = valueOfKey(node, key);
+      if (value === undefined) return undefined;
+      node = value;
       location = childPath(location, key);
     }
   }

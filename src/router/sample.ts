@@ -1,3 +1,4 @@
+import { readJson } from "../compressors/json/parse.js";
 import type { ContentSample } from "../compressors/types.js";
 
 /** Wraps the content once per request so detectors share one (lazy) JSON parse. */
@@ -9,7 +10,7 @@ export function createSample(text: string, toolName: string | undefined, parsed?
     json() {
       if (json === undefined) {
         try {
-          json = { value: JSON.parse(text) };
+          json = { value: readJson(text) };
         } catch {
           json = null;
         }

@@ -1,5 +1,5 @@
 import { analyseArray, type ArraySignals, type QueryContext } from "./signals.js";
-import { canBeBare, formatKey, isPlainObject, type Json } from "./format.js";
+import { compactJson, formatKey, formatScalar, isPlainObject, isScalar, Literal, type Json } from "./format.js";
 
 /**
  * Facts about a document that do not depend on the budget — sizes, table shapes, constant fields,
@@ -56,6 +56,7 @@ export class DocumentFacts {
       case "boolean":
         return value ? 4 : 5;
     }
+    if (value instanceof Literal) return value.text.length;
     const cached = this.sizes.get(value);
     if (cached !== undefined) return cached;
     let total = 2;
@@ -145,7 +146,7 @@ export class DocumentFacts {
     if (!facts) {
       const constantKeys = new Set(this.array(items).constants.filter((c) => c.path.length === 1).map((c) => c.path[0]!));
       // compact JSON of every item only when a query needs the text; identical items have equal sizes
-      const texts = this.query ? items.map((item) => JSON.stringify(item)) : undefined;
+      const texts = this.query ? items.map(compactJson) : undefined;
       const firstOf = texts ? firstOccurrences(texts) : this.firstIdentical(items);
       facts = { firstOf, signals: analyseArray(items, texts, constantKeys, this.query), constantKeys };
       this.selections.set(items, facts);
@@ -181,10 +182,10 @@ export class DocumentFacts {
       crowded ??= new Map();
       let byText = crowded.get(bucket);
       if (!byText) {
-        byText = new Map(distinct.map((j) => [JSON.stringify(items[j]), j]));
+        byText = new Map(distinct.map((j) => [compactJson(items[j]!), j]));
         crowded.set(bucket, byText);
       }
-      const text = JSON.stringify(item);
+      const text = compactJson(item);
       const same = byText.get(text);
       if (same === undefined) byText.set(text, i);
       else out[i] = same;
@@ -209,6 +210,7 @@ function fingerprint(value: Json, depth: number): number {
     case "boolean":
       return value ? 0x5bd1e995 : 0x1b873593;
   }
+  if (value instanceof Literal) return fingerprint(value.text, depth) ^ 0x7feb352d;
   if (depth > 8) return 0x2545f491;
   let hash = Array.isArray(value) ? 0x61c88647 : 0x3c6ef372;
   if (Array.isArray(value)) {
@@ -225,6 +227,7 @@ const COMPARED_PER_BUCKET = 16;
 function deepEqual(a: Json, b: Json): boolean {
   if (a === b) return true;
   if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (a instanceof Literal || b instanceof Literal) return a instanceof Literal && b instanceof Literal && a.text === b.text;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!deepEqual(a[i]!, b[i]!)) return false;
@@ -264,10 +267,6 @@ export function firstOccurrences(texts: readonly string[]): Int32Array {
     }
   });
   return out;
-}
-
-export function isScalar(value: Json): value is null | boolean | number | string {
-  return value === null || typeof value !== "object";
 }
 
 /** A table column: a field, or a field of a nested object flattened to `parent.child`. */
@@ -389,26 +388,22 @@ export function labelled(constants: readonly ConstantPath[]): Array<[string, Jso
 /** `constants` hold display labels (already formatted keys). */
 export function constantsNote(shape: { constants: Array<[string, Json]> }): string {
   if (shape.constants.length === 0) return "";
-  return ` (every item has ${shape.constants.map(([label, v]) => `${label}=${formatCell(v)}`).join(", ")})`;
+  return ` (every item has ${shape.constants.map(([label, v]) => `${label}=${formatScalar(v)}`).join(", ")})`;
 }
 
 export function tableRow(item: Row, columns: readonly Column[]): string {
   return columns
     .map((c) => {
       const v = cell(item, c);
-      return v === undefined ? "" : formatCell(v);
+      return v === undefined ? "" : formatScalar(v);
     })
     .join(",");
 }
 
-export function formatCell(value: Json): string {
-  if (typeof value === "string") return canBeBare(value) ? value : JSON.stringify(value);
-  return JSON.stringify(value);
-}
 
 
 function sameValue(a: Json | undefined, b: Json): boolean {
   if (a === b) return true;
   if (a === undefined || a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
-  return JSON.stringify(a) === JSON.stringify(b);
+  return compactJson(a) === compactJson(b);
 }

@@ -1,7 +1,7 @@
 import { omissionMarker } from "../../ccr/marker.js";
 import type { OmissionRecord } from "../types.js";
-import { constantsNote, firstOccurrences, isScalar, labelled, type DocumentFacts, type Row, type TableShape } from "./facts.js";
-import { childPath, formatKey, formatScalar, type Json } from "./format.js";
+import { constantsNote, firstOccurrences, labelled, type DocumentFacts, type TableShape } from "./facts.js";
+import { childPath, compactJson, DuplicateKeys, formatKey, formatScalar, isScalar, type Json } from "./format.js";
 import { selectItems } from "./select.js";
 import { analyseArray, meanAndStd } from "./signals.js";
 
@@ -70,7 +70,13 @@ class OutlineWriter {
   value(label: string | null, value: Json, path: string, indent: number, budget: number, depth: number): void {
     const pad = indentation(indent);
     const lead = label === null ? pad : `${pad}${label}: `;
-    if (value === null || typeof value !== "object") {
+    if (value instanceof DuplicateKeys) {
+      this.object(label, value.entries, path, indent, budget, depth);
+      const repeated = value.repeated().map(([key, n]) => `${JSON.stringify(key)} ${n} times`);
+      this.write(`${indentation(label === null ? indent : indent + 2)}(repeated keys: ${repeated.join(", ")}; every value is shown in order, and JSON.parse keeps only the last)`);
+      return;
+    }
+    if (isScalar(value)) {
       if (typeof value === "string" && value.length > LONG_STRING && value.length > budget) {
         this.write(lead + this.cutString(value, path, budget));
       } else {
@@ -79,26 +85,35 @@ class OutlineWriter {
       return;
     }
     if (depth >= MAX_DEPTH) {
-      this.write(lead + JSON.stringify(value));
+      this.write(lead + compactJson(value));
       return;
     }
     if (Array.isArray(value)) {
       this.array(label ?? "", value, path, indent, budget, depth);
       return;
     }
-    const keys = Object.keys(value);
-    if (keys.length === 0) {
-      this.write(lead + "{}");
+    this.object(label, Object.entries(value), path, indent, budget, depth);
+  }
+
+  private object(label: string | null, entries: ReadonlyArray<readonly [string, Json]>, path: string, indent: number, budget: number, depth: number): void {
+    const pad = indentation(indent);
+    if (entries.length === 0) {
+      this.write(label === null ? `${pad}{}` : `${pad}${label}: {}`);
       return;
     }
     const childIndent = label === null ? indent : indent + 2;
     if (label !== null) this.write(`${pad}${label}:`);
-    if (keys.length >= WIDE_OBJECT_KEYS && this.size(value) > budget) {
-      this.wideObject(value, keys, path, childIndent, budget, depth);
+    if (depth >= MAX_DEPTH) {
+      for (const [key, value] of entries) this.write(`${indentation(childIndent)}${formatKey(key)}: ${compactJson(value)}`);
       return;
     }
-    const budgets = allocate(keys.map((k) => k.length + 4 + this.size(value[k]!)), budget);
-    keys.forEach((key, i) => this.value(formatKey(key), value[key]!, childPath(path, key), childIndent, budgets[i]!, depth + 1));
+    const sizes = entries.map(([key, value]) => key.length + 4 + this.size(value));
+    if (entries.length >= WIDE_OBJECT_KEYS && sizes.reduce((a, b) => a + b, 2) > budget) {
+      this.wideObject(entries, path, childIndent, budget, depth);
+      return;
+    }
+    const budgets = allocate(sizes, budget);
+    entries.forEach(([key, value], i) => this.value(formatKey(key), value, childPath(path, key), childIndent, budgets[i]!, depth + 1));
   }
 
   private array(label: string, items: Json[], path: string, indent: number, budget: number, depth: number): void {
@@ -122,7 +137,7 @@ class OutlineWriter {
     const pad = indentation(indent + 2);
     if (table) {
       if (table.columns.length === 0) {
-        this.write(`${head}: all ${items.length} items are ${JSON.stringify(items[0])}`);
+        this.write(`${head}: all ${items.length} items are ${compactJson(items[0]!)}`);
         return;
       }
       this.write(`${head}{${table.columns.map((c) => c.label).join(",")}}${constantsNote(table)}:`);
@@ -182,7 +197,7 @@ class OutlineWriter {
       }
       return;
     }
-    const compact = JSON.stringify(item);
+    const compact = compactJson(item);
     if (compact.length <= Math.min(INLINE_ITEM_CHARS, budget) || depth + 1 >= MAX_DEPTH) {
       this.write(pad + tag + compact);
       return;
@@ -193,16 +208,19 @@ class OutlineWriter {
     else this.value(null, item, path, indent + 2, budget, depth + 1);
   }
 
-  private wideObject(value: Row, keys: string[], path: string, indent: number, budget: number, depth: number): void {
+  private wideObject(entries: ReadonlyArray<readonly [string, Json]>, path: string, indent: number, budget: number, depth: number): void {
     const pad = indentation(indent);
-    const values = keys.map((k) => value[k]!);
-    const texts = keys.map((k, i) => `${JSON.stringify(k)}:${JSON.stringify(values[i])}`);
+    const values = entries.map(([, value]) => value);
+    const texts = entries.map(([key, value]) => `${JSON.stringify(key)}:${compactJson(value)}`);
     const signals = analyseArray(values, texts, new Set(), this.options.facts.query);
     const perKey = Math.max(400, budget / 8);
-    const sizes = keys.map((k, i) => k.length + 4 + Math.min(this.size(values[i]!), perKey) + indent);
-    const { kept, categories } = selectItems({ n: keys.length, sizes, firstOf: firstOccurrences(texts), budgetChars: budget, signals });
-    for (const i of kept) this.value(formatKey(keys[i]!), values[i]!, childPath(path, keys[i]!), indent, perKey, depth + 1);
-    this.omit(pad, { where: path, unit: "keys", omitted: keys.length - kept.length, total: keys.length, categories });
+    const sizes = entries.map(([key, value]) => key.length + 4 + Math.min(this.size(value), perKey) + indent);
+    const { kept, categories } = selectItems({ n: entries.length, sizes, firstOf: firstOccurrences(texts), budgetChars: budget, signals });
+    for (const i of kept) {
+      const [key, value] = entries[i]!;
+      this.value(formatKey(key), value, childPath(path, key), indent, perKey, depth + 1);
+    }
+    this.omit(pad, { where: path, unit: "keys", omitted: entries.length - kept.length, total: entries.length, categories });
   }
 
   private cutString(s: string, path: string, budget: number): string {

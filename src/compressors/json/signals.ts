@@ -1,5 +1,5 @@
 import { bm25Scores } from "../../relevance/bm25.js";
-import { isPlainObject, type Json } from "./format.js";
+import { compactJson, DuplicateKeys, isPlainObject, JsonNumber, Literal, type Json } from "./format.js";
 
 /**
  * What makes an item of an array worth keeping. Two strengths:
@@ -97,7 +97,7 @@ const MAX_REMEMBERED_VALUES = 20_000;
 /** First error signal found in an item, as a short reason, or undefined. */
 function errorSignal(item: Json, skipKeys: ReadonlySet<string>, words: SignalWords): string | undefined {
   if (typeof item === "string") return words.value(item, SignalWords.ERROR_TEXT) & SignalWords.ERROR_TEXT ? "error text" : undefined;
-  if (!isPlainObject(item) && !Array.isArray(item)) return undefined;
+  if (item === null || typeof item !== "object" || item instanceof JsonNumber) return undefined;
   return scanForError(item, 0, skipKeys, words);
 }
 
@@ -110,24 +110,36 @@ function scanForError(node: Json, depth: number, skipKeys: ReadonlySet<string>, 
     }
     return undefined;
   }
-  if (!isPlainObject(node)) return undefined;
-  for (const key of Object.keys(node)) {
-    if (depth === 0 && skipKeys.has(key)) continue;
-    const value = node[key]!;
-    const kind = words.key(key);
-    if (kind & SignalWords.ERROR_KEY && isTruthy(value)) return `${key} present`;
-    if (typeof value === "string") {
-      const flags = words.value(value, SignalWords.ERROR_TEXT | (kind & SignalWords.STATUS_KEY ? SignalWords.BAD_STATUS : 0));
-      if (kind & SignalWords.STATUS_KEY && flags & SignalWords.BAD_STATUS) return `${key}=${value}`;
-      if (flags & SignalWords.ERROR_TEXT) return "error text";
-    } else if (typeof value === "boolean") {
-      if (value === false && kind & SignalWords.FALSE_MEANS_FAILURE) return `${key}=false`;
-    } else if (typeof value === "number") {
-      if (kind & SignalWords.HTTP_STATUS_KEY && Number.isInteger(value) && value >= 500 && value <= 599) return `${key}=${value}`;
-    } else {
-      const found = scanForError(value, depth + 1, skipKeys, words);
+  if (node instanceof DuplicateKeys) {
+    // every value of a repeated key counts: `"status":"ok","status":"failed"` is a failure
+    for (const [key, value] of node.entries) {
+      const found = scanEntry(key, value, depth, skipKeys, words);
       if (found) return found;
     }
+    return undefined;
+  }
+  if (!isPlainObject(node)) return undefined;
+  for (const key of Object.keys(node)) {
+    const found = scanEntry(key, node[key]!, depth, skipKeys, words);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function scanEntry(key: string, value: Json, depth: number, skipKeys: ReadonlySet<string>, words: SignalWords): string | undefined {
+  if (depth === 0 && skipKeys.has(key)) return undefined;
+  const kind = words.key(key);
+  if (kind & SignalWords.ERROR_KEY && isTruthy(value)) return `${key} present`;
+  if (typeof value === "string") {
+    const flags = words.value(value, SignalWords.ERROR_TEXT | (kind & SignalWords.STATUS_KEY ? SignalWords.BAD_STATUS : 0));
+    if (kind & SignalWords.STATUS_KEY && flags & SignalWords.BAD_STATUS) return `${key}=${value}`;
+    if (flags & SignalWords.ERROR_TEXT) return "error text";
+  } else if (typeof value === "boolean") {
+    if (value === false && kind & SignalWords.FALSE_MEANS_FAILURE) return `${key}=false`;
+  } else if (typeof value === "number") {
+    if (kind & SignalWords.HTTP_STATUS_KEY && Number.isInteger(value) && value >= 500 && value <= 599) return `${key}=${value}`;
+  } else if (value !== null) {
+    return scanForError(value, depth + 1, skipKeys, words);
   }
   return undefined;
 }
@@ -142,6 +154,7 @@ function scanValue(value: Json, depth: number, words: SignalWords): string | und
 
 function isTruthy(value: Json): boolean {
   if (value === null || value === false || value === 0 || value === "") return false;
+  if (value instanceof JsonNumber) return Number(value.text) !== 0;
   if (Array.isArray(value)) return value.length > 0;
   if (isPlainObject(value)) return Object.keys(value).length > 0;
   return true;
@@ -202,7 +215,7 @@ export function analyseArray(
     }
   }
 
-  if (query) addQuerySignals(texts ?? items.map((item) => JSON.stringify(item)), query, critical, notable);
+  if (query) addQuerySignals(texts ?? items.map(compactJson), query, critical, notable);
 
   for (let i = 0; i < n; i++) {
     if (!critical.has(i) && hasWarning(items[i]!, constantKeys, words)) notable.push({ index: i, score: 2.5, label: "warnings" });
@@ -301,7 +314,7 @@ function walkLeaves(item: { [key: string]: Json }, skipKeys: ReadonlySet<string>
   let seen: Set<string> | undefined;
   const emit = (path: string, value: Json, multi: boolean) => {
     if (multi) {
-      const id = `${path}\u0000${typeof value === "string" ? value : JSON.stringify(value)}`;
+      const id = `${path}\u0000${typeof value === "string" ? value : compactJson(value)}`;
       seen ??= new Set();
       if (seen.has(id)) return;
       seen.add(id);
@@ -317,7 +330,7 @@ function walkLeaves(item: { [key: string]: Json }, skipKeys: ReadonlySet<string>
       for (let i = 0; i < end; i++) walk(node[i]!, elements, depth + 1, true);
       return;
     }
-    if (node !== null && typeof node === "object") {
+    if (node !== null && typeof node === "object" && !(node instanceof Literal)) {
       if (depth >= WALK_DEPTH) return;
       for (const key in node) {
         if (depth === 0 && skipKeys.has(key)) continue;
@@ -355,7 +368,7 @@ function addFieldSignals(
         stats.numericIndex.push(i);
       }
       if (!stats.tooManyCategories) {
-        const label = typeof value === "string" ? value : JSON.stringify(value);
+        const label = typeof value === "string" ? value : compactJson(value);
         if (label.length <= 80) {
           const list = stats.categories.get(label);
           if (list) list.push(i);
@@ -442,7 +455,7 @@ function addScalarSignals(items: readonly Json[], notable: Notable[]): void {
   // rare types in mixed arrays
   const byType = new Map<string, number[]>();
   items.forEach((item, i) => {
-    const type = item === null ? "null" : Array.isArray(item) ? "array" : typeof item;
+    const type = item === null ? "null" : Array.isArray(item) ? "array" : item instanceof JsonNumber ? "number" : typeof item;
     const list = byType.get(type);
     if (list) list.push(i);
     else byType.set(type, [i]);
