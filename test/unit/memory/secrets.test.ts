@@ -183,8 +183,9 @@ describe("secret filter: corpora", () => {
     expect(lookalikes.length).toBeGreaterThan(0);
   });
 });
-const HELD_OUT_REFUSED = 0;
-const HELD_OUT_WRONGLY_REFUSED = Infinity;
+// first measured with the rules of the commit before this figure was recorded: 22 of 36, 0 of 39
+const HELD_OUT_REFUSED = 22;
+const HELD_OUT_WRONGLY_REFUSED = 0;
 
 describe("secret filter: cost", () => {
   it("checks 8 KB of adversarial text quickly", () => {
