@@ -74,8 +74,8 @@ export class MemoryStore {
     note?: string;
   }> {
     const content = input.content.trim();
+    validate(content, input.tags ?? [], input.key);
     const tags = normaliseTags(input.tags ?? []);
-    validate(content, tags, input.key);
     const project = input.scope === "project" ? input.project : null;
     await this.refresh();
     const now = this.now();
@@ -358,17 +358,31 @@ function normaliseTags(tags: readonly string[]): string[] {
   return [...new Set(tags.map((t) => t.trim().toLowerCase()).filter((t) => t.length > 0))].sort();
 }
 
-function validate(content: string, tags: readonly string[], key: string | undefined): void {
+/** `rawTags` as given: secrets are looked for before tags are lower-cased (AKIA… is case-sensitive). */
+function validate(content: string, rawTags: readonly string[], key: string | undefined): void {
   if (content.trim().length === 0) throw new InputError("content is empty: say what should be remembered");
   const bytes = Buffer.byteLength(content, "utf8");
   if (bytes > MEMORY_LIMITS.maxBytes) throw new InputError(`content is ${bytes} bytes, over the ${MEMORY_LIMITS.maxBytes}-byte limit for one memory: save a shorter fact, or several`);
+  const tags = normaliseTags(rawTags);
   if (tags.length > MEMORY_LIMITS.maxTags) throw new InputError(`${tags.length} tags, over the limit of ${MEMORY_LIMITS.maxTags}: keep the few that you will search by`);
+  if (key !== undefined && key.length > MEMORY_LIMITS.maxKeyChars) throw new InputError(`key is longer than ${MEMORY_LIMITS.maxKeyChars} characters`);
+  // before the long-tag check, which quotes the start of the tag
+  refuseSecrets(content, rawTags, key);
   const longTag = tags.find((t) => t.length > MEMORY_LIMITS.maxTagChars);
   if (longTag) throw new InputError(`tag "${longTag.slice(0, 20)}…" is longer than ${MEMORY_LIMITS.maxTagChars} characters`);
-  if (key !== undefined && key.length > MEMORY_LIMITS.maxKeyChars) throw new InputError(`key is longer than ${MEMORY_LIMITS.maxKeyChars} characters`);
-  const secret = findSecret(`${content} ${key ?? ""}`);
-  if (secret) {
-    throw new InputError(`refused: the content looks like it holds ${secret}. Memories are stored in plain text and outlive the conversation; save where the secret lives (an env var name, a vault path) instead of the secret.`);
+}
+
+/** Says where the secret was and what kind it looks like, never the secret itself. */
+function refuseSecrets(content: string, rawTags: readonly string[], key: string | undefined): void {
+  const places: Array<[string, string]> = [["the content", content], ...(key === undefined ? [] : [["the key", key] as [string, string]])];
+  rawTags.forEach((tag, i) => places.push([`tag ${i + 1} of ${rawTags.length}`, tag]));
+  for (const [where, text] of places) {
+    const secret = findSecret(text);
+    if (secret) {
+      throw new InputError(
+        `refused: ${where} looks like it holds ${secret}. Memories are stored in plain text and outlive the conversation; save where the secret lives instead — an env var name (DB password: env DB_PASSWORD) or a vault path (vault:secret/data/db#password).`,
+      );
+    }
   }
 }
 

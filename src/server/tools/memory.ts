@@ -55,7 +55,8 @@ export function registerMemoryTools(server: McpServer, memory: MemoryStore, logg
       description:
         "Save a fact worth knowing in later conversations (\"the API tests need DB_URL set\", \"user prefers pnpm\", \"auth lives in src/auth/jwt.ts\"). " +
         "One short fact per call. Scope `project` (default) is this project only; `global` is every project. " +
-        "Saving again with the same `key` replaces that memory (the old text is kept in its history); a near-duplicate of an existing memory updates it and keeps its tags. Never save secrets.",
+        "Saving again with the same `key` replaces that memory (the old text is kept in its history); a near-duplicate of an existing memory updates it and keeps its tags. " +
+        "Never save secrets: content, key or tags holding a credential are refused; save where it lives instead (an env var name, a vault path).",
       inputSchema: {
         content: z.string().describe("The fact, in one or two sentences (at most 8 KB)."),
         scope: z.enum(["project", "global"]).optional().describe("project (default) or global."),
