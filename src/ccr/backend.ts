@@ -180,7 +180,7 @@ async function sqliteBackend(path: string, logger: Logger, options: BackendOptio
   await spare.query("PRAGMA journal_mode=WAL");
   await probeWrite(spare);
   const health = new StoreHealth(undefined, `the SQLite store at ${path}`, logger);
-  const integrityCheck = checkIntegrityLater(newAdapter, health, options.integrityCheckDelayMs ?? INTEGRITY_CHECK_DELAY_MS);
+  const integrityCheck = checkIntegrityLater(newAdapter, health, options.integrityCheckDelayMs ?? INTEGRITY_CHECK_DELAY_MS, logger);
   const stores = new Map<string, Keyv>();
   return {
     kind: "sqlite",
@@ -200,7 +200,7 @@ async function sqliteBackend(path: string, logger: Logger, options: BackendOptio
       return guardedNamespace<Value>(store, name, health);
     },
     async close() {
-      clearTimeout(integrityCheck);
+      integrityCheck.cancel();
       await Promise.allSettled(adapters.map((a) => a.disconnect()));
       stores.clear();
     },
@@ -233,13 +233,18 @@ async function probeWrite(adapter: SqliteAdapter): Promise<void> {
 }
 
 const INTEGRITY_CHECK_DELAY_MS = 3000;
+const INTEGRITY_RETRY_MS = 1000;
+const INTEGRITY_RETRIES = 3;
 
 /**
  * `PRAGMA quick_check` on its own connection, a few seconds after start-up (it reads the whole
  * file; a damaged page would otherwise show only when some later read or write happens to hit it).
+ * A check that could not run (the file busy with another process's checkpoint, say) is tried again.
  */
-function checkIntegrityLater(open: () => SqliteAdapter, health: StoreHealth, delayMs: number): NodeJS.Timeout {
-  const timer = setTimeout(() => {
+function checkIntegrityLater(open: () => SqliteAdapter, health: StoreHealth, delayMs: number, logger: Logger): { cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let cancelled = false;
+  const attempt = (left: number) => {
     const adapter = open();
     adapter
       .query("PRAGMA quick_check")
@@ -249,10 +254,18 @@ function checkIntegrityLater(open: () => SqliteAdapter, health: StoreHealth, del
         if (verdict !== "ok") health.markDamaged(`quick_check: ${verdict.slice(0, 200)}`);
       })
       .catch((error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        if (isDamage(message)) health.markDamaged(message.split("\n")[0]!);
+        const message = (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+        if (isDamage(message)) health.markDamaged(message);
+        else if (left > 0 && !cancelled) timer = setTimeout(() => attempt(left - 1), INTEGRITY_RETRY_MS).unref();
+        else logger.warn(`could not check the store file's integrity: ${message}`);
       })
       .finally(() => void adapter.disconnect().catch(() => undefined));
-  }, delayMs);
-  return timer.unref();
+  };
+  timer = setTimeout(() => attempt(INTEGRITY_RETRIES), delayMs).unref();
+  return {
+    cancel() {
+      cancelled = true;
+      clearTimeout(timer);
+    },
+  };
 }

@@ -132,6 +132,9 @@ export class CcrStore {
     };
     try {
       await this.meta.set(hash, meta);
+      // a sweep may have buried the record and, past the grace period, deleted its original
+      // between the check above and this write (a put stalled behind a busy database): store it again
+      if (live && !(await this.blobs.has(blobKey))) await this.blobs.set(blobKey, original);
     } catch (error) {
       if (!live) await this.blobs.delete(blobKey).catch(() => undefined);
       throw error;
@@ -228,7 +231,9 @@ export class CcrStore {
           continue;
         }
       } else if (meta.expiresAt <= now) {
-        meta = await this.bury(meta, "expired", now);
+        const buried = await this.buryIfUnchanged(meta, "expired", now);
+        if (buried) meta = buried;
+        else continue; // stored or read again since the sweep listed it: counted by the next sweep
       } else {
         live.push(meta);
       }
@@ -240,8 +245,7 @@ export class CcrStore {
     live.sort((a, b) => a.lastAccess - b.lastAccess || (a.hash < b.hash ? -1 : 1));
     for (const meta of live) {
       if (total <= this.options.maxBytes * EVICT_TO_SHARE) break;
-      await this.bury(meta, "evicted", now);
-      total -= heldBytes(meta);
+      if (await this.buryIfUnchanged(meta, "evicted", now)) total -= heldBytes(meta);
     }
     this.logger.info(`store over its ${this.options.maxBytes} byte cap: evicted least recently used originals`);
   }
@@ -254,6 +258,18 @@ export class CcrStore {
     const updated: EntryMeta = { ...current, gone: { ...current.gone, originalDeleted: true } };
     await this.meta.set(current.hash, updated);
     return updated;
+  }
+
+  /**
+   * Buries a record the sweep listed only if it is still as listed: a put or a retrieval since
+   * then made it recently used (and may have given it a new original), and a stale copy written
+   * back would undo that. Keyv has no compare-and-set, so this narrows the window, not closes it;
+   * put's check after its write covers the rest.
+   */
+  private async buryIfUnchanged(listed: EntryMeta, reason: GoneReason, now: number): Promise<EntryMeta | undefined> {
+    const current = await this.meta.get(listed.hash);
+    if (!current || current.gone || current.lastAccess !== listed.lastAccess || blobKeyOf(current) !== blobKeyOf(listed)) return undefined;
+    return this.bury(current, reason, now);
   }
 
   private async bury(meta: EntryMeta, reason: GoneReason, now: number): Promise<EntryMeta> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, openSync, readFileSync, writeSync, closeSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -107,7 +107,8 @@ describe("store integrity", () => {
     if (backend.kind === "sqlite") {
       const deadline = Date.now() + 10_000;
       while (!backend.health.damaged && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-      expect(backend.health.damaged).toMatch(/damaged .*malformed|damaged .*quick_check/i);
+      const why = `file ${size} bytes, wal ${existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : "none"}, degraded: ${backend.health.degraded}`;
+      expect(backend.health.damaged, why).toMatch(/damaged .*malformed|damaged .*quick_check/i);
     } else {
       expect(backend.health.degraded).toMatch(/malformed|not a database/i);
     }
