@@ -105,7 +105,8 @@ export class Engine {
     const original = await tokens.count(text);
     const sample = createSample(text, request.toolName, typeof request.content === "string" ? undefined : { value: request.content });
     const candidates = routeCandidates(sample, { contentType: request.contentType }, this.compressors);
-    const detectedType = candidates[0]?.compressor.contentType ?? "text";
+    const first = candidates.next();
+    const detectedType = first.done ? "text" : first.value.compressor.contentType;
 
     const passThrough = (route: string, note: string): CompressResult => {
       this.deps.stats.recordCompression(detectedType, original.tokens, original.tokens, true);
@@ -129,7 +130,8 @@ export class Engine {
     const budgetTokens = request.maxTokens ?? defaultBudget(original.tokens);
     const countTokens = memoisedCounter(tokens);
 
-    for (const candidate of candidates) {
+    for (let next = first; !next.done; next = candidates.next()) {
+      const candidate = next.value;
       let output;
       try {
         output = await candidate.compressor.compress({ sample, hash, query: request.query, budgetTokens, originalTokens: original.tokens, countTokens });

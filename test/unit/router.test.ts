@@ -9,7 +9,7 @@ import { createSample } from "../../src/router/sample.js";
 import { fixture } from "../helpers/data.js";
 import { readFileSync } from "node:fs";
 
-const route = (text: string, contentType?: Parameters<typeof routeCandidates>[1]["contentType"]) => routeCandidates(createSample(text, undefined), { contentType }, COMPRESSORS);
+const route = (text: string, contentType?: Parameters<typeof routeCandidates>[1]["contentType"]) => [...routeCandidates(createSample(text, undefined), { contentType }, COMPRESSORS)];
 
 describe("router", () => {
   it.each([

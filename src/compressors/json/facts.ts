@@ -60,12 +60,22 @@ export class DocumentFacts {
     const cached = this.sizes.get(value);
     if (cached !== undefined) return cached;
     let total = 2;
+    let nested = false;
     if (Array.isArray(value)) {
-      for (const item of value) total += this.size(item) + 1;
+      for (const item of value) {
+        total += this.size(item) + 1;
+        nested ||= item !== null && typeof item === "object";
+      }
     } else {
-      for (const key of Object.keys(value)) total += key.length + 4 + this.size(value[key]!);
+      for (const key in value) {
+        const child = value[key]!;
+        total += key.length + 4 + this.size(child);
+        nested ||= child !== null && typeof child === "object";
+      }
     }
-    this.sizes.set(value, total);
+    // a container of scalars is summed again faster than a Map remembers it (a Map key needs an
+    // identity hash, which a fresh object has to grow a field for)
+    if (nested) this.sizes.set(value, total);
     return total;
   }
 

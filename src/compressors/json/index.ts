@@ -10,6 +10,7 @@ import { renderOutline } from "./render.js";
  * the lossy stage run, cutting arrays down to their informative items (see signals.ts, select.ts).
  */
 const RETRIES = 3;
+const GIVE_UP_CHARS_PER_BUDGET = 1.5;
 
 export const jsonCompressor: Compressor = {
   name: "json",
@@ -30,10 +31,13 @@ export const jsonCompressor: Compressor = {
     const options = { hash: job.hash, facts: new DocumentFacts(query) };
 
     // The lossless outline is only worth counting when it is near the budget; rendering one that
-    // is far over it (a 900 KB document for a 4,000-token budget) stops early instead.
+    // is far over it (a 900 KB document for a 4,000-token budget) stops early instead. An outline
+    // packs no more characters into a token than its JSON does (at most 1.25× as many, over 60
+    // JSON files of this machine: AWS SDK data, schemas, fixtures), so past 1.5× the budget in the
+    // JSON's characters it cannot fit.
     const rawCharsPerToken = job.sample.text.length / Math.max(1, job.originalTokens);
     let charsPerToken = rawCharsPerToken;
-    const lossless = renderOutline(root, Infinity, options, job.budgetTokens * 2 * rawCharsPerToken);
+    const lossless = renderOutline(root, Infinity, options, job.budgetTokens * GIVE_UP_CHARS_PER_BUDGET * rawCharsPerToken);
     if (lossless) {
       const losslessTokens = job.countTokens(lossless.text);
       if (losslessTokens <= job.budgetTokens) return lossless;

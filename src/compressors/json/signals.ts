@@ -72,6 +72,7 @@ class SignalWords {
 
   /** Whether a value has error words (ERROR_TEXT), warning words, or is a bad status; `wanted` is all a caller needs of a long value. */
   value(value: string, wanted: number): number {
+    if (!mayHoldSignalWord(value)) return 0;
     if (value.length > MAX_REMEMBERED_VALUE) return this.test(value, wanted);
     let flags = this.values.get(value);
     if (flags === undefined) {
@@ -89,6 +90,29 @@ class SignalWords {
       (wanted & SignalWords.BAD_STATUS && BAD_STATUS.test(value.trim()) ? SignalWords.BAD_STATUS : 0)
     );
   }
+}
+
+/**
+ * Whether a value could hold an error, warning or bad-status word: every such word is a run of
+ * 3+ letters with a letter outside a–f, except the status "dead". Ids, hashes, UUIDs and
+ * timestamps — most of the unique values of a large array — fail this at once, before the
+ * regular expressions and the cache (which they would only fill).
+ */
+function mayHoldSignalWord(value: string): boolean {
+  let run = 0;
+  let beyondHex = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i) | 0x20; // lower case for letters
+    if (c >= 0x61 && c <= 0x7a) {
+      run++;
+      if (c > 0x66) beyondHex = true;
+      if (run >= 3 && beyondHex) return true;
+    } else {
+      run = 0;
+      beyondHex = false;
+    }
+  }
+  return value.length <= 12 && /^\s*dead\s*$/i.test(value);
 }
 
 const MAX_REMEMBERED_VALUE = 80;
