@@ -42,6 +42,7 @@ export class DocumentFacts {
   private readonly selections = new WeakMap<Json[], SelectionFacts>();
   private readonly trimmedItems = new WeakMap<Json[], Array<Json | undefined>>();
   private readonly constantSizes = new WeakMap<Json[], number>();
+  private readonly itemSizeCache = new Map<Json[], Float64Array>();
 
   constructor(readonly query: QueryContext | undefined) {}
 
@@ -62,10 +63,9 @@ export class DocumentFacts {
     let total = 2;
     let nested = false;
     if (Array.isArray(value)) {
-      for (const item of value) {
-        total += this.size(item) + 1;
-        nested ||= item !== null && typeof item === "object";
-      }
+      const sizes = this.itemSizes(value);
+      for (let i = 0; i < sizes.length; i++) total += sizes[i]! + 1;
+      nested = true; // its items' sizes are kept with it
     } else {
       for (const key in value) {
         const child = value[key]!;
@@ -77,6 +77,17 @@ export class DocumentFacts {
     // identity hash, which a fresh object has to grow a field for)
     if (nested) this.sizes.set(value, total);
     return total;
+  }
+
+  /** `size` of each item of an array, computed once: selection, sizing and duplicate checks all ask per item. */
+  itemSizes(items: Json[]): Float64Array {
+    let sizes = this.itemSizeCache.get(items);
+    if (!sizes) {
+      sizes = new Float64Array(items.length);
+      for (let i = 0; i < items.length; i++) sizes[i] = this.size(items[i]!);
+      this.itemSizeCache.set(items, sizes);
+    }
+    return sizes;
   }
 
   array(items: Json[]): ArrayFacts {
@@ -148,7 +159,7 @@ export class DocumentFacts {
       for (const { path, value } of this.array(items).constants) removed += path[path.length - 1]!.length + 4 + this.size(value);
       this.constantSizes.set(items, removed);
     }
-    return this.size(items[index]!) - removed;
+    return this.itemSizes(items)[index]! - removed;
   }
 
   selection(items: Json[]): SelectionFacts {
@@ -172,16 +183,31 @@ export class DocumentFacts {
    */
   private firstIdentical(items: Json[]): Int32Array {
     const out = new Int32Array(items.length);
-    const buckets = new Map<number, number[]>();
+    // bucket → its first item, in an open-addressing table (a Map of 20,000 numbers costs more
+    // than everything else here); buckets holding several distinct items (rare) keep them all
+    const slots = 1 << (32 - Math.clz32(items.length * 2 + 1));
+    const bucketOf = new Int32Array(slots);
+    const firstIn = new Int32Array(slots).fill(-1);
+    let shared: Map<number, number[]> | undefined;
     let crowded: Map<number, Map<string, number>> | undefined;
+    const sizes = this.itemSizes(items);
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
-      const bucket = Math.imul(fingerprint(item, 0), 31) + this.size(item);
-      const distinct = buckets.get(bucket);
+      const bucket = (Math.imul(fingerprint(item, 0), 31) + sizes[i]!) | 0;
       out[i] = i;
-      if (!distinct) {
-        buckets.set(bucket, [i]);
+      let slot = bucket & (slots - 1);
+      while (firstIn[slot]! >= 0 && bucketOf[slot] !== bucket) slot = (slot + 1) & (slots - 1);
+      const first = firstIn[slot]!;
+      if (first < 0) {
+        bucketOf[slot] = bucket;
+        firstIn[slot] = i;
         continue;
+      }
+      shared ??= new Map();
+      let distinct = shared.get(bucket);
+      if (!distinct) {
+        distinct = [first];
+        shared.set(bucket, distinct);
       }
       if (distinct.length < COMPARED_PER_BUCKET) {
         const same = distinct.find((j) => deepEqual(items[j]!, item));
@@ -300,30 +326,35 @@ const MAX_FLATTEN_KEYS = 8;
  */
 export function tableShape(items: readonly Row[], size: (value: Json) => number): TableShape | undefined {
   if (items.length < 2) return undefined;
-  const counts = new Map<string, number>();
-  const nestedKeys = new Map<string, Set<string> | null>(); // null: not flattenable
+  // per key, in the order first met: its column index, how many items have it, and the keys of
+  // its nested objects (null: not flattenable); one look-up per key per item
+  const columnOf = new Map<string, number>();
+  const counts: number[] = [];
+  const nestedKeys: Array<Set<string> | null | undefined> = [];
   let filled = 0;
   for (const item of items) {
-    for (const [key, value] of Object.entries(item)) {
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+    for (const key in item) {
+      const value = item[key]!;
+      let column = columnOf.get(key);
+      if (column === undefined) {
+        column = counts.length;
+        columnOf.set(key, column);
+        counts.push(0);
+        nestedKeys.push(undefined);
+      }
+      counts[column]!++;
       filled++;
       if (value !== null && typeof value === "object" && size(value) > MAX_TABLE_CELL) return undefined;
-      const sub = nestedKeys.get(key);
+      const sub = nestedKeys[column];
       if (sub === null) continue;
-      if (isPlainObject(value) && Object.keys(value).length > 0 && Object.values(value).every(isScalar)) {
-        const set = sub ?? new Set<string>();
-        for (const k of Object.keys(value)) set.add(k);
-        nestedKeys.set(key, set.size <= MAX_FLATTEN_KEYS ? set : null);
-      } else {
-        nestedKeys.set(key, null);
-      }
+      nestedKeys[column] = isPlainObject(value) ? flattenedKeys(value, sub ?? new Set<string>()) : null;
     }
-    if (counts.size > MAX_TABLE_COLUMNS) return undefined;
+    if (counts.length > MAX_TABLE_COLUMNS) return undefined;
   }
-  if (counts.size === 0 || filled / (counts.size * items.length) < 0.6) return undefined;
+  if (counts.length === 0 || filled / (counts.length * items.length) < 0.6) return undefined;
   const columns: Column[] = [];
-  for (const key of counts.keys()) {
-    const sub = nestedKeys.get(key);
+  for (const [key, column] of columnOf) {
+    const sub = nestedKeys[column];
     if (sub) for (const k of sub) columns.push({ label: `${formatKey(key)}.${formatKey(k)}`, key, sub: k });
     else columns.push({ label: formatKey(key), key });
   }
@@ -337,6 +368,17 @@ export function tableShape(items: readonly Row[], size: (value: Json) => number)
     return !constant;
   });
   return { columns: varying, constants };
+}
+
+/** The keys of a nested object of scalars added to `keys`, or null if it cannot be flattened (empty, nested further, too many keys). */
+function flattenedKeys(value: Row, keys: Set<string>): Set<string> | null {
+  let empty = true;
+  for (const key in value) {
+    if (!isScalar(value[key]!)) return null;
+    keys.add(key);
+    empty = false;
+  }
+  return empty || keys.size > MAX_FLATTEN_KEYS ? null : keys;
 }
 
 export function cell(item: Row, column: Column): Json | undefined {

@@ -143,7 +143,7 @@ function scanForError(node: Json, depth: number, skipKeys: ReadonlySet<string>, 
     return undefined;
   }
   if (!isPlainObject(node)) return undefined;
-  for (const key of Object.keys(node)) {
+  for (const key in node) {
     const found = scanEntry(key, node[key]!, depth, skipKeys, words);
     if (found) return found;
   }
@@ -295,76 +295,108 @@ interface FieldStats {
 const WALK_DEPTH = 5;
 const WALK_ARRAY_ELEMENTS = 20;
 
-/**
- * Child paths (`status` + `phase` → `status.phase`, `labels` + `[]` → `labels[]`), made once per
- * document: the same path string object comes back for every item, so the field statistics'
- * look-ups hash it once instead of hashing a freshly concatenated string per leaf per item.
- */
-class PathNames {
-  private readonly children = new Map<string, Map<string, string>>();
-  private readonly elements = new Map<string, string>();
+/** A field of the items, by path (`status.phase`, `labels[].name`), made once per array: a tree, so each leaf of each item costs one look-up by key. */
+class FieldNode {
+  private children: Map<string, FieldNode> | undefined;
+  private elements: FieldNode | undefined;
+  /** Shared by every node with this path (a key "a.b" and a key b under a). */
+  stats: FieldStats | undefined;
 
-  child(parent: string, key: string): string {
-    let byKey = this.children.get(parent);
-    if (!byKey) {
-      byKey = new Map();
-      this.children.set(parent, byKey);
+  constructor(readonly path: string) {}
+
+  child(key: string): FieldNode {
+    this.children ??= new Map();
+    let node = this.children.get(key);
+    if (!node) {
+      node = new FieldNode(this.path === "" ? key : `${this.path}.${key}`);
+      this.children.set(key, node);
     }
-    let path = byKey.get(key);
-    if (path === undefined) {
-      path = parent === "" ? key : `${parent}.${key}`;
-      byKey.set(key, path);
-    }
-    return path;
+    return node;
   }
 
-  /** The path of an array's elements. */
-  element(parent: string): string {
-    let path = this.elements.get(parent);
-    if (path === undefined) {
-      path = `${parent}[]`;
-      this.elements.set(parent, path);
-    }
-    return path;
+  /** The field of this array's elements. */
+  element(): FieldNode {
+    return (this.elements ??= new FieldNode(`${this.path}[]`));
   }
 }
 
 /**
- * Visits the leaves of an item as (path, value) pairs: `status.phase`, `labels[].name`. Each
- * distinct pair is reported once per item, so a multi-valued field counts items, not occurrences.
+ * Gathers each field's statistics over the items: how many items have it, its numbers, its
+ * values (while they are few enough to be categories). Each distinct (path, value) pair of an
+ * item is counted once, so a multi-valued field counts items, not occurrences.
  */
-function walkLeaves(item: { [key: string]: Json }, skipKeys: ReadonlySet<string>, names: PathNames, visit: (path: string, value: Json, multi: boolean) => void): void {
-  // Outside arrays a path occurs once per item; inside them the same (path, value) may repeat.
-  let seen: Set<string> | undefined;
-  const emit = (path: string, value: Json, multi: boolean) => {
-    if (multi) {
-      const id = `${path}\u0000${typeof value === "string" ? value : compactJson(value)}`;
-      seen ??= new Set();
-      if (seen.has(id)) return;
-      seen.add(id);
-    }
-    visit(path, value, multi);
-  };
-  const walk = (node: Json, path: string, depth: number, multi: boolean): void => {
+class FieldStatistics {
+  /** In the order the fields were first met: ties between fields go to the first. */
+  readonly byPath = new Map<string, FieldStats>();
+  private readonly root = new FieldNode("");
+  private item = 0;
+  /** (path, value) pairs of the current item seen inside arrays. */
+  private seen: Set<string> | undefined;
+
+  constructor(private readonly skipKeys: ReadonlySet<string>) {}
+
+  add(item: { [key: string]: Json }, index: number): void {
+    this.item = index;
+    this.seen = undefined;
+    this.walk(item, this.root, 0, false);
+  }
+
+  private walk(node: Json, field: FieldNode, depth: number, multi: boolean): void {
     if (Array.isArray(node)) {
       if (depth >= WALK_DEPTH) return;
-      if (node.length === 0) emit(path, "[]", multi);
+      if (node.length === 0) this.leaf(field, "[]", multi);
       const end = Math.min(node.length, WALK_ARRAY_ELEMENTS);
-      const elements = names.element(path);
-      for (let i = 0; i < end; i++) walk(node[i]!, elements, depth + 1, true);
+      const elements = field.element();
+      for (let i = 0; i < end; i++) this.walk(node[i]!, elements, depth + 1, true);
       return;
     }
     if (node !== null && typeof node === "object" && !(node instanceof Literal)) {
       if (depth >= WALK_DEPTH) return;
       for (const key in node) {
-        if (depth === 0 && skipKeys.has(key)) continue;
-        walk(node[key]!, names.child(path, key), depth + 1, multi);
+        if (depth === 0 && this.skipKeys.has(key)) continue;
+        this.walk(node[key]!, field.child(key), depth + 1, multi);
       }
       return;
     }
-    emit(path, node, multi);
-  };
-  walk(item, "", 0, false);
+    this.leaf(field, node, multi);
+  }
+
+  private leaf(field: FieldNode, value: Json, multi: boolean): void {
+    // outside arrays a path occurs once per item; inside them the same (path, value) may repeat
+    if (multi) {
+      const id = `${field.path}\u0000${typeof value === "string" ? value : compactJson(value)}`;
+      this.seen ??= new Set();
+      if (this.seen.has(id)) return;
+      this.seen.add(id);
+    }
+    let stats = field.stats;
+    if (!stats) {
+      stats = this.byPath.get(field.path);
+      if (!stats) {
+        stats = { present: 0, multi, numeric: [], numericIndex: [], categories: new Map(), tooManyCategories: false, lastItem: -1 };
+        this.byPath.set(field.path, stats);
+      }
+      field.stats = stats;
+    }
+    const i = this.item;
+    if (stats.lastItem !== i) {
+      stats.lastItem = i;
+      stats.present++;
+    }
+    if (!multi && typeof value === "number" && Number.isFinite(value)) {
+      stats.numeric.push(value);
+      stats.numericIndex.push(i);
+    }
+    if (!stats.tooManyCategories) {
+      const label = typeof value === "string" ? value : value !== null && typeof value === "object" ? compactJson(value) : String(value);
+      if (label.length <= 80) {
+        const list = stats.categories.get(label);
+        if (list) list.push(i);
+        else if (stats.categories.size >= MAX_CATEGORY_VALUES) stats.tooManyCategories = true;
+        else stats.categories.set(label, [i]);
+      }
+    }
+  }
 }
 
 /** Adds rare-value, rare-key and outlier signals; returns each item's category label. */
@@ -374,34 +406,9 @@ function addFieldSignals(
   notable: Notable[],
 ): Array<string | undefined> {
   const n = items.length;
-  const fields = new Map<string, FieldStats>();
-  const names = new PathNames();
-  items.forEach((item, i) => {
-    walkLeaves(item, constantKeys, names, (path, value, multi) => {
-      let stats = fields.get(path);
-      if (!stats) {
-        stats = { present: 0, multi, numeric: [], numericIndex: [], categories: new Map(), tooManyCategories: false, lastItem: -1 };
-        fields.set(path, stats);
-      }
-      if (stats.lastItem !== i) {
-        stats.lastItem = i;
-        stats.present++;
-      }
-      if (!multi && typeof value === "number" && Number.isFinite(value)) {
-        stats.numeric.push(value);
-        stats.numericIndex.push(i);
-      }
-      if (!stats.tooManyCategories) {
-        const label = typeof value === "string" ? value : compactJson(value);
-        if (label.length <= 80) {
-          const list = stats.categories.get(label);
-          if (list) list.push(i);
-          else if (stats.categories.size >= MAX_CATEGORY_VALUES) stats.tooManyCategories = true;
-          else stats.categories.set(label, [i]);
-        }
-      }
-    });
-  });
+  const statistics = new FieldStatistics(constantKeys);
+  for (let i = 0; i < n; i++) statistics.add(items[i]!, i);
+  const fields = statistics.byPath;
 
   const rareCount = Math.max(1, Math.floor(n * RARE_SHARE));
   let categoryField: string | undefined;
