@@ -28,9 +28,9 @@ export interface QueryContext {
   anchors: string[];
 }
 
-const ERROR_WORDS =
-  /\b(errors?|exceptions?|fail|failed|failing|failures?|fatal|critical|crash(?:ed|es|ing)?|panic(?:ked)?|abort(?:ed)?|timeout|timed[ _]out|denied|rejected|refused|unauthori[sz]ed|forbidden|unavailable|oomkilled|crashloopbackoff|segfault|traceback|unhealthy)\b/i;
-const WARNING_WORDS = /\b(warn|warning|warnings|deprecated)\b/i;
+/** Error words (group 1) and warning words (group 2), found in one pass over a value. */
+const SIGNAL_WORDS =
+  /\b(?:(errors?|exceptions?|fail|failed|failing|failures?|fatal|critical|crash(?:ed|es|ing)?|panic(?:ked)?|abort(?:ed)?|timeout|timed[ _]out|denied|rejected|refused|unauthori[sz]ed|forbidden|unavailable|oomkilled|crashloopbackoff|segfault|traceback|unhealthy)|(warn|warning|warnings|deprecated))\b/gi;
 const ERROR_KEYS = /^(errors?|err|exceptions?|failures?|fault|stack_?trace|traceback|error_?message|error_?code)$/i;
 const STATUS_KEYS = /^(status|state|level|log_?level|lvl|severity|result|outcome|conclusion|phase|health|health_?status)$/i;
 const BAD_STATUS =
@@ -42,11 +42,15 @@ const SCAN_DEPTH = 8;
 const SCAN_STRING_CHARS = 4000;
 
 /**
- * The word tests on keys and short values, remembered for one array: its thousands of items
- * repeat the same keys and categorical values, and a regex test costs more than a look-up.
+ * The word tests on keys and values, remembered for one array: its thousands of items repeat the
+ * same keys and categorical values, and a regex test costs more than a look-up.
  */
 class SignalWords {
+  /** Set by the error scan when it passed a warning word where `hasWarning` looks (reset per item by the caller). */
+  warned = false;
   private readonly keys = new Map<string, number>();
+  /** Global (it is searched with exec from lastIndex): one per instance. */
+  private readonly words = new RegExp(SIGNAL_WORDS);
   private readonly values = new Map<string, number>();
 
   static readonly ERROR_KEY = 1;
@@ -70,27 +74,34 @@ class SignalWords {
     return flags;
   }
 
-  /** Whether a value has error words (ERROR_TEXT), warning words, or is a bad status; `wanted` is all a caller needs of a long value. */
-  value(value: string, wanted: number): number {
+  /** Whether a value has error words (ERROR_TEXT), warning words (WARNING_TEXT), or is a bad status. */
+  value(value: string): number {
     if (!mayHoldSignalWord(value)) return 0;
-    if (value.length > MAX_REMEMBERED_VALUE) return this.test(value, wanted);
+    if (value.length > MAX_REMEMBERED_VALUE) return this.test(value);
     let flags = this.values.get(value);
     if (flags === undefined) {
-      flags = this.test(value, SignalWords.ERROR_TEXT | SignalWords.WARNING_TEXT | SignalWords.BAD_STATUS);
+      flags = this.test(value);
       if (this.values.size < MAX_REMEMBERED_VALUES) this.values.set(value, flags);
     }
     return flags;
   }
 
-  private test(value: string, wanted: number): number {
+  private test(value: string): number {
     const head = value.length > SCAN_STRING_CHARS ? value.slice(0, SCAN_STRING_CHARS) : value;
-    return (
-      (wanted & SignalWords.ERROR_TEXT && ERROR_WORDS.test(head) ? SignalWords.ERROR_TEXT : 0) |
-      (wanted & SignalWords.WARNING_TEXT && WARNING_WORDS.test(head) ? SignalWords.WARNING_TEXT : 0) |
-      (wanted & SignalWords.BAD_STATUS && BAD_STATUS.test(value.trim()) ? SignalWords.BAD_STATUS : 0)
-    );
+    const words = this.words;
+    let flags = 0;
+    words.lastIndex = 0;
+    for (let match = words.exec(head); match; match = words.exec(head)) {
+      flags |= match[1] !== undefined ? SignalWords.ERROR_TEXT : SignalWords.WARNING_TEXT;
+      if (flags === (SignalWords.ERROR_TEXT | SignalWords.WARNING_TEXT)) break;
+    }
+    const trimmed = value.trim();
+    if (trimmed.length <= LONGEST_BAD_STATUS && BAD_STATUS.test(trimmed)) flags |= SignalWords.BAD_STATUS;
+    return flags;
   }
 }
+
+const LONGEST_BAD_STATUS = 16;
 
 /**
  * Whether a value could hold an error, warning or bad-status word: every such word is a run of
@@ -115,12 +126,17 @@ function mayHoldSignalWord(value: string): boolean {
   return value.length <= 12 && /^\s*dead\s*$/i.test(value);
 }
 
-const MAX_REMEMBERED_VALUE = 80;
+/** Longer strings share one hash per length in V8's maps: tested each time instead. */
+const MAX_REMEMBERED_VALUE = 16_000;
 const MAX_REMEMBERED_VALUES = 20_000;
 
 /** First error signal found in an item, as a short reason, or undefined. */
 function errorSignal(item: Json, skipKeys: ReadonlySet<string>, words: SignalWords): string | undefined {
-  if (typeof item === "string") return words.value(item, SignalWords.ERROR_TEXT) & SignalWords.ERROR_TEXT ? "error text" : undefined;
+  if (typeof item === "string") {
+    const flags = words.value(item);
+    if (flags & SignalWords.WARNING_TEXT) words.warned = true;
+    return flags & SignalWords.ERROR_TEXT ? "error text" : undefined;
+  }
   if (item === null || typeof item !== "object" || item instanceof JsonNumber) return undefined;
   return scanForError(item, 0, skipKeys, words);
 }
@@ -144,18 +160,20 @@ function scanForError(node: Json, depth: number, skipKeys: ReadonlySet<string>, 
   }
   if (!isPlainObject(node)) return undefined;
   for (const key in node) {
-    const found = scanEntry(key, node[key]!, depth, skipKeys, words);
+    const found = scanEntry(key, node[key]!, depth, skipKeys, words, depth === 0);
     if (found) return found;
   }
   return undefined;
 }
 
-function scanEntry(key: string, value: Json, depth: number, skipKeys: ReadonlySet<string>, words: SignalWords): string | undefined {
+/** `noteWarnings`: a top-level field of an object item, whose warning words count (see `analyseArray`). */
+function scanEntry(key: string, value: Json, depth: number, skipKeys: ReadonlySet<string>, words: SignalWords, noteWarnings = false): string | undefined {
   if (depth === 0 && skipKeys.has(key)) return undefined;
   const kind = words.key(key);
   if (kind & SignalWords.ERROR_KEY && isTruthy(value)) return `${key} present`;
   if (typeof value === "string") {
-    const flags = words.value(value, SignalWords.ERROR_TEXT | (kind & SignalWords.STATUS_KEY ? SignalWords.BAD_STATUS : 0));
+    const flags = words.value(value);
+    if (noteWarnings && flags & SignalWords.WARNING_TEXT) words.warned = true;
     if (kind & SignalWords.STATUS_KEY && flags & SignalWords.BAD_STATUS) return `${key}=${value}`;
     if (flags & SignalWords.ERROR_TEXT) return "error text";
   } else if (typeof value === "boolean") {
@@ -171,7 +189,7 @@ function scanEntry(key: string, value: Json, depth: number, skipKeys: ReadonlySe
 const NO_KEYS: ReadonlySet<string> = new Set();
 
 function scanValue(value: Json, depth: number, words: SignalWords): string | undefined {
-  if (typeof value === "string") return words.value(value, SignalWords.ERROR_TEXT) & SignalWords.ERROR_TEXT ? "error text" : undefined;
+  if (typeof value === "string") return words.value(value) & SignalWords.ERROR_TEXT ? "error text" : undefined;
   if (value !== null && typeof value === "object") return scanForError(value, depth + 1, NO_KEYS, words);
   return undefined;
 }
@@ -185,12 +203,12 @@ function isTruthy(value: Json): boolean {
 }
 
 function hasWarning(item: Json, skipKeys: ReadonlySet<string>, words: SignalWords): boolean {
-  if (typeof item === "string") return (words.value(item, SignalWords.WARNING_TEXT) & SignalWords.WARNING_TEXT) !== 0;
+  if (typeof item === "string") return (words.value(item) & SignalWords.WARNING_TEXT) !== 0;
   if (!isPlainObject(item)) return false;
   for (const key in item) {
     if (skipKeys.has(key)) continue;
     const value = item[key];
-    if (typeof value === "string" && words.value(value, SignalWords.WARNING_TEXT) & SignalWords.WARNING_TEXT) return true;
+    if (typeof value === "string" && words.value(value) & SignalWords.WARNING_TEXT) return true;
   }
   return false;
 }
@@ -222,8 +240,12 @@ export function analyseArray(
   const words = new SignalWords();
   const reasons = new Map<number, string>();
   const reasonCounts = new Map<string, number>();
+  // an item the error scan went all the way through has had its warnings noted on the way
+  const warned = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
+    words.warned = false;
     const reason = errorSignal(items[i]!, constantKeys, words);
+    if (words.warned && !reason) warned[i] = 1;
     if (reason) {
       reasons.set(i, reason);
       reasonCounts.set(reason, (reasonCounts.get(reason) ?? 0) + 1);
@@ -242,7 +264,9 @@ export function analyseArray(
   if (query) addQuerySignals(texts ?? items.map(compactJson), query, critical, notable);
 
   for (let i = 0; i < n; i++) {
-    if (!critical.has(i) && hasWarning(items[i]!, constantKeys, words)) notable.push({ index: i, score: 2.5, label: "warnings" });
+    if (critical.has(i)) continue;
+    // a scan that stopped at an error (a demoted "error text") did not see every field
+    if (reasons.has(i) ? hasWarning(items[i]!, constantKeys, words) : warned[i] === 1) notable.push({ index: i, score: 2.5, label: "warnings" });
   }
 
   let categoryLabels: Array<string | undefined> = [];
