@@ -1,5 +1,5 @@
 import { analyseArray, type ArraySignals, type QueryContext } from "./signals.js";
-import { compactJson, formatKey, formatScalar, isPlainObject, isScalar, Literal, type Json } from "./format.js";
+import { compactJson, DuplicateKeys, formatKey, formatScalar, isPlainObject, isScalar, Literal, type Json } from "./format.js";
 
 /**
  * Facts about a document that do not depend on the budget — sizes, table shapes, constant fields,
@@ -76,6 +76,29 @@ export class DocumentFacts {
     // a container of scalars is summed again faster than a Map remembers it (a Map key needs an
     // identity hash, which a fresh object has to grow a field for)
     if (nested) this.sizes.set(value, total);
+    return total;
+  }
+
+  /**
+   * A lower bound on the length of the lossless outline of `value`: the characters of the values
+   * it must show. Constants of an array are shown once, other values once per item; arrays
+   * inside array items are bounded without their facts (everything but the smallest item's share
+   * counted once per item), which stays below whatever they factor out.
+   */
+  outlineLowerBound(value: Json): number {
+    if (value === null || typeof value !== "object" || value instanceof Literal) return leafChars(value);
+    if (Array.isArray(value)) {
+      const facts = value.length >= 3 ? this.array(value) : undefined;
+      if (!facts?.objects) return leafChars(value);
+      let total = 0;
+      for (const item of value) total += leafChars(item);
+      let shared = 0;
+      if (facts.table) for (const [, constant] of facts.table.constants) shared += leafChars(constant);
+      else for (const constant of facts.constants) shared += leafChars(constant.value);
+      return total - (value.length - 1) * shared;
+    }
+    let total = 0;
+    for (const key in value) total += this.outlineLowerBound(value[key]!);
     return total;
   }
 
@@ -228,6 +251,43 @@ export class DocumentFacts {
     }
     return out;
   }
+}
+
+/**
+ * Characters of the scalar values in `value` that any outline of it shows at least once: strings
+ * at their length (bare or longer), numbers and literals as written. An array's items may share
+ * parts shown once, at most as much as its smallest item holds.
+ */
+function leafChars(value: Json): number {
+  if (value === null) return 4;
+  switch (typeof value) {
+    case "string":
+      return value.length;
+    case "number":
+      return numberLength(value);
+    case "boolean":
+      return value ? 4 : 5;
+  }
+  if (value instanceof DuplicateKeys) {
+    let total = 0;
+    for (const [, entry] of value.entries) total += leafChars(entry);
+    return total;
+  }
+  if (value instanceof Literal) return value.text.length;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return 0;
+    let total = 0;
+    let smallest = Infinity;
+    for (const item of value) {
+      const chars = leafChars(item);
+      total += chars;
+      if (chars < smallest) smallest = chars;
+    }
+    return total - (value.length - 1) * smallest;
+  }
+  let total = 0;
+  for (const key in value) total += leafChars(value[key]!);
+  return total;
 }
 
 /**
@@ -454,8 +514,7 @@ export function tableRow(item: Row, columns: readonly Column[]): string {
 
 
 
+/** Equal as JSON texts; structural, so two large objects that differ early cost little. */
 function sameValue(a: Json | undefined, b: Json): boolean {
-  if (a === b) return true;
-  if (a === undefined || a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
-  return compactJson(a) === compactJson(b);
+  return a !== undefined && deepEqual(a, b);
 }

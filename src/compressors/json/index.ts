@@ -37,7 +37,9 @@ export const jsonCompressor: Compressor = {
     // JSON's characters it cannot fit.
     const rawCharsPerToken = job.sample.text.length / Math.max(1, job.originalTokens);
     let charsPerToken = rawCharsPerToken;
-    const lossless = renderOutline(root, Infinity, options, job.budgetTokens * GIVE_UP_CHARS_PER_BUDGET * rawCharsPerToken);
+    const giveUpAboveChars = job.budgetTokens * GIVE_UP_CHARS_PER_BUDGET * rawCharsPerToken;
+    // the values alone over that: no need to render it to see it will not fit
+    const lossless = options.facts.outlineLowerBound(root) > giveUpAboveChars ? undefined : renderOutline(root, Infinity, options, giveUpAboveChars);
     if (lossless) {
       const losslessTokens = job.countTokens(lossless.text);
       if (losslessTokens <= job.budgetTokens) return lossless;

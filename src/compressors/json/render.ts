@@ -197,10 +197,16 @@ class OutlineWriter {
       }
       return;
     }
-    const compact = compactJson(item);
-    if (compact.length <= Math.min(INLINE_ITEM_CHARS, budget) || depth + 1 >= MAX_DEPTH) {
-      this.write(pad + tag + compact);
-      return;
+    // `size` overcounts the compact JSON by at most one character per container (a third of it)
+    // and undercounts only escapes, so an item over 1.5× the limit is known to be expanded
+    // without serialising it
+    const inline = Math.min(INLINE_ITEM_CHARS, budget);
+    if (this.size(item) <= inline * 1.5 || depth + 1 >= MAX_DEPTH) {
+      const compact = compactJson(item);
+      if (compact.length <= inline || depth + 1 >= MAX_DEPTH) {
+        this.write(pad + tag + compact);
+        return;
+      }
     }
     // a large element: expand it as a nested outline under its bullet
     this.write(pad + tag.trimEnd());

@@ -126,8 +126,8 @@ function mayHoldSignalWord(value: string): boolean {
   return value.length <= 12 && /^\s*dead\s*$/i.test(value);
 }
 
-/** Longer strings share one hash per length in V8's maps: tested each time instead. */
-const MAX_REMEMBERED_VALUE = 16_000;
+/** Longer values are rarely repeated: hashing them for a look-up costs about what the test does. */
+const MAX_REMEMBERED_VALUE = 80;
 const MAX_REMEMBERED_VALUES = 20_000;
 
 /** First error signal found in an item, as a short reason, or undefined. */
