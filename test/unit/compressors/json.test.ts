@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { MARKER_HASH_PATTERN } from "../../../src/ccr/marker.js";
+import { DocumentFacts } from "../../../src/compressors/json/facts.js";
+import type { Json } from "../../../src/compressors/json/format.js";
 import { jsonCompressor } from "../../../src/compressors/json/index.js";
+import { renderOutline } from "../../../src/compressors/json/render.js";
 import type { CompressorOutput } from "../../../src/compressors/types.js";
 import type { Engine } from "../../../src/engine/engine.js";
 import { createSample } from "../../../src/router/sample.js";
@@ -250,4 +253,26 @@ describe("JSON through the engine", () => {
       expect(result.compressed_tokens).toBeLessThan(result.original_tokens);
     }
   });
+});
+
+describe("JSON crusher: the lossless outline's lower bound", () => {
+  // the crusher skips rendering the lossless outline when this bound is over the budget, so it
+  // must never exceed what the outline really takes
+  const documents: Array<[string, unknown]> = [
+    ...["json/github-issues.json", "json/github-code-search.json", "json/k8s-pods.json", "json/users-page.json", "json/manifest.json"].map((f) => [f, JSON.parse(fixture(f))] as [string, unknown]),
+    ["identical items", Array.from({ length: 500 }, () => ({ status: "ok", region: "eu", tags: ["a", "b"] }))],
+    ["constant columns", Array.from({ length: 300 }, (_, i) => ({ id: i, kind: "order", meta: { region: "eu", v: 2 }, note: i % 7 ? "" : "x" }))],
+    ["nested constant arrays", { pods: Array.from({ length: 40 }, (_, i) => ({ name: `p${i}`, containers: Array.from({ length: 3 }, () => ({ image: "nginx:1.27", ready: true })) })) }],
+    ["scalars and mixed", { xs: Array.from({ length: 200 }, (_, i) => (i % 3 ? i : `s${i}`)), deep: [[[1, 2], [1, 2]], [[1, 2], [1, 2]]], empty: [[], {}, ""] }],
+    ["needle logs", needleLogs()],
+  ];
+  for (const [label, value] of documents) {
+    it(`stays within the outline of ${label}`, () => {
+      const facts = new DocumentFacts(undefined);
+      const bound = facts.outlineLowerBound(value as Json);
+      const outline = renderOutline(value as Json, Infinity, { hash: HASH, facts });
+      expect(bound).toBeGreaterThan(0);
+      expect(bound).toBeLessThanOrEqual(outline.text.length);
+    });
+  }
 });
