@@ -217,11 +217,16 @@ class OutlineWriter {
   private wideObject(entries: ReadonlyArray<readonly [string, Json]>, path: string, indent: number, budget: number, depth: number): void {
     const pad = indentation(indent);
     const values = entries.map(([, value]) => value);
-    const texts = entries.map(([key, value]) => `${JSON.stringify(key)}:${compactJson(value)}`);
-    const signals = analyseArray(values, texts, new Set(), this.options.facts.query);
+    const { query } = this.options.facts;
+    // entries are told apart by their keys, so none duplicates another; their text is only
+    // needed to rank them against a query (serialising every value at every level of a deep
+    // document of wide objects would cost more than the rest of the work)
+    const texts = query ? entries.map(([key, value]) => `${JSON.stringify(key)}:${compactJson(value)}`) : undefined;
+    const signals = analyseArray(values, texts, new Set(), query);
     const perKey = Math.max(400, budget / 8);
     const sizes = entries.map(([key, value]) => key.length + 4 + Math.min(this.size(value), perKey) + indent);
-    const { kept, categories } = selectItems({ n: entries.length, sizes, firstOf: firstOccurrences(texts), budgetChars: budget, signals });
+    const firstOf = texts ? firstOccurrences(texts) : Int32Array.from(entries, (_, i) => i);
+    const { kept, categories } = selectItems({ n: entries.length, sizes, firstOf, budgetChars: budget, signals });
     for (const i of kept) {
       const [key, value] = entries[i]!;
       this.value(formatKey(key), value, childPath(path, key), indent, perKey, depth + 1);
