@@ -1,4 +1,5 @@
 import { analyseArray, type ArraySignals, type QueryContext } from "./signals.js";
+import type { Selection } from "./select.js";
 import { compactJson, DuplicateKeys, formatKey, formatScalar, isPlainObject, isScalar, Literal, type Json } from "./format.js";
 
 /**
@@ -43,6 +44,9 @@ export class DocumentFacts {
   private readonly trimmedItems = new WeakMap<Json[], Array<Json | undefined>>();
   private readonly constantSizes = new WeakMap<Json[], number>();
   private readonly itemSizeCache = new Map<Json[], Float64Array>();
+  private readonly choices = new Map<SelectionFacts, Map<string, Selection>>();
+  /** Arrays analysed so far, by a digest of their items. */
+  private readonly analysedArrays = new Map<number, Json[][]>();
 
   constructor(readonly query: QueryContext | undefined) {}
 
@@ -187,15 +191,50 @@ export class DocumentFacts {
 
   selection(items: Json[]): SelectionFacts {
     let facts = this.selections.get(items);
-    if (!facts) {
+    if (facts) return facts;
+    // Documents repeat whole arrays (the same 740 instance types under each of 39 regions): an
+    // array equal to one analysed already shares its analysis, which depends on nothing else.
+    const buckets = this.itemBuckets(items);
+    let print = Math.imul(items.length, 0x9e3779b1);
+    for (let i = 0; i < buckets.length; i++) print = Math.imul(print ^ buckets[i]!, 0x01000193);
+    const twins = this.analysedArrays.get(print);
+    const twin = twins?.find((other) => other.length === items.length && deepEqual(other, items));
+    if (twin) {
+      facts = this.selections.get(twin)!;
+    } else {
       const constantKeys = new Set(this.array(items).constants.filter((c) => c.path.length === 1).map((c) => c.path[0]!));
       // compact JSON of every item only when a query needs the text; identical items have equal sizes
       const texts = this.query ? items.map(compactJson) : undefined;
-      const firstOf = texts ? firstOccurrences(texts) : this.firstIdentical(items);
+      const firstOf = texts ? firstOccurrences(texts) : this.firstIdentical(items, buckets);
       facts = { firstOf, signals: analyseArray(items, texts, constantKeys, this.query), constantKeys };
-      this.selections.set(items, facts);
+      if (twins) twins.push(items);
+      else this.analysedArrays.set(print, [items]);
     }
+    this.selections.set(items, facts);
     return facts;
+  }
+
+  /** The items chosen from an analysed array for one budget, made once per (analysis, key). */
+  remember(selection: SelectionFacts, key: string, choose: () => Selection): Selection {
+    let chosen = this.choices.get(selection);
+    if (!chosen) {
+      chosen = new Map();
+      this.choices.set(selection, chosen);
+    }
+    let made = chosen.get(key);
+    if (!made) {
+      made = choose();
+      chosen.set(key, made);
+    }
+    return made;
+  }
+
+  /** Per item, its fingerprint and size combined: equal items have equal buckets. */
+  private itemBuckets(items: Json[]): Int32Array {
+    const sizes = this.itemSizes(items);
+    const buckets = new Int32Array(items.length);
+    for (let i = 0; i < items.length; i++) buckets[i] = (Math.imul(fingerprint(items[i]!, 0), 31) + sizes[i]!) | 0;
+    return buckets;
   }
 
   /**
@@ -204,7 +243,7 @@ export class DocumentFacts {
    * stops at their first difference. A bucket crowded with distinct items (they differ only
    * where the fingerprint does not look) falls back to comparing their JSON.
    */
-  private firstIdentical(items: Json[]): Int32Array {
+  private firstIdentical(items: Json[], buckets: Int32Array): Int32Array {
     const out = new Int32Array(items.length);
     // bucket → its first item, in an open-addressing table (a Map of 20,000 numbers costs more
     // than everything else here); buckets holding several distinct items (rare) keep them all
@@ -213,10 +252,9 @@ export class DocumentFacts {
     const firstIn = new Int32Array(slots).fill(-1);
     let shared: Map<number, number[]> | undefined;
     let crowded: Map<number, Map<string, number>> | undefined;
-    const sizes = this.itemSizes(items);
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
-      const bucket = (Math.imul(fingerprint(item, 0), 31) + sizes[i]!) | 0;
+      const bucket = buckets[i]!;
       out[i] = i;
       let slot = bucket & (slots - 1);
       while (firstIn[slot]! >= 0 && bucketOf[slot] !== bucket) slot = (slot + 1) & (slots - 1);

@@ -165,13 +165,16 @@ class OutlineWriter {
     const pad = indentation(indent + 2);
     const facts = this.options.facts;
     const shape = facts.array(items);
-    const { firstOf, signals } = facts.selection(items);
+    const selection = facts.selection(items);
     const perItem = Math.max(600, budget / 6);
     const rows = table && table.columns.length > 0 ? table : undefined;
-    const sizes = rows
-      ? items.map((_, i) => facts.rowSize(items, rows, i) + String(i).length + indent + 4)
-      : items.map((_, i) => Math.min(facts.trimmedSize(items, i), perItem) + indent + 8);
-    const { kept, categories } = selectItems({ n, sizes, firstOf, budgetChars: budget, signals });
+    // the choice depends only on the items (an equal array shares `selection`), the budget and the indent
+    const { kept, categories } = facts.remember(selection, `${rows ? "rows" : "list"}|${budget}|${indent}`, () => {
+      const sizes = rows
+        ? items.map((_, i) => facts.rowSize(items, rows, i) + String(i).length + indent + 4)
+        : items.map((_, i) => Math.min(facts.trimmedSize(items, i), perItem) + indent + 8);
+      return selectItems({ n, sizes, firstOf: selection.firstOf, budgetChars: budget, signals: selection.signals });
+    });
 
     const unit = shape.numbers ? "numbers" : shape.strings ? "strings" : "items";
     if (rows) {
