@@ -1,18 +1,38 @@
 import { homedir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
+import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { StoreLocation } from "./ccr/backend.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
+import { CONTENT_TYPES, type ContentType } from "./compressors/types.js";
 import { isLoopback } from "./server/loopback.js";
 
 /**
  * Flags and HEADROOM_* environment variables → one validated Config. Flags win over the
  * environment. Any problem is a ConfigError whose message says how to fix it.
  */
+export type Command =
+  | "serve"
+  | "help"
+  | "version"
+  | "memory-help"
+  | "memory-export"
+  | "memory-import"
+  | "compress"
+  | "retrieve"
+  | "stats"
+  | "run"
+  | "hook";
+
 export interface Config {
-  command: "serve" | "help" | "version" | "memory-help" | "memory-export" | "memory-import";
+  command: Command;
   /** The JSON Lines file to read, for `memory import`. */
   importFile?: string;
+  /** What `compress`, `retrieve`, `stats`, `run` and `hook` were asked to do. */
+  request?: CliRequest;
+  /** For `help`: the usage to print. */
+  usage?: string;
+  /** Folders `compress_tool_result` may read a `path` from besides the client's roots (or the working directory). */
+  allowDirs: string[];
   store: StoreLocation;
   ttlMs: number;
   storeMaxBytes: number;
@@ -20,6 +40,25 @@ export interface Config {
   logLevel: LogLevel;
   /** Serve over HTTP instead of stdio. */
   http?: HttpConfig;
+}
+
+export interface CliRequest {
+  /** compress: the file to read; undefined or "-" is stdin. */
+  file?: string;
+  /** retrieve: the handle. */
+  hash?: string;
+  /** run: the command and its arguments. */
+  argv?: string[];
+  /** hook: the event (post-tool-use). */
+  event?: string;
+  contentType?: ContentType;
+  query?: string;
+  maxTokens?: number;
+  offset?: number;
+  limit?: number;
+  toolName?: string;
+  /** Print the whole result as JSON instead of the text alone. */
+  json: boolean;
 }
 
 export interface HttpConfig {
@@ -51,8 +90,21 @@ export const USAGE = `headroom-mcp — an MCP server that compresses large tool 
 Usage:
   headroom-mcp [options]                   serve MCP over stdio (what MCP hosts run)
   headroom-mcp --http [options]            serve MCP over HTTP
-  headroom-mcp memory export [options]     write every memory to stdout as JSON Lines
-  headroom-mcp memory import FILE [options] read memories from a JSON Lines export (idempotent)
+  headroom-mcp install claude-code|cursor [--scope project|user]
+                                           register the server (and Claude Code's hook)
+  headroom-mcp uninstall claude-code|cursor [--scope project|user]
+  headroom-mcp compress [FILE|-] [--type T] [--query Q] [--max-tokens N] [--tool NAME] [--json]
+                                           compress a file or stdin; prints the result
+  headroom-mcp retrieve HASH [--query Q] [--offset N] [--limit N] [--json]
+                                           print an original, or the part that matches Q
+  headroom-mcp stats [--json]              savings, store and memories
+  headroom-mcp run [--query Q] [--max-tokens N] -- CMD [ARGS…]
+                                           run CMD, print its output compressed, exit with its code
+  headroom-mcp hook post-tool-use          Claude Code's PostToolUse hook (reads the event on stdin)
+  headroom-mcp memory export|import FILE   the memories, as JSON Lines
+
+Exit codes: 0 done; 1 failed (unreadable file, store unavailable, internal error); 2 bad
+arguments; 3 (retrieve) the hash is unknown or has expired; run exits with its command's code.
 
 Options:
   --store PATH|URL      where originals, memories and stats live: a SQLite file (or a directory
@@ -77,6 +129,9 @@ Options:
                         included. Env HEADROOM_TOKEN
   --public-health       answer GET /health without the token (for probes and load balancers).
                         Env HEADROOM_PUBLIC_HEALTH=1
+  --allow-dir DIR       a folder compress_tool_result may read \`path\` from, besides the client's
+                        roots (or the working directory when the client has none); repeatable.
+                        Env HEADROOM_ALLOW_DIRS (separated by ${delimiter})
   --allow-origin LIST   comma-separated browser origins allowed besides loopback ones.
                         Env HEADROOM_ALLOWED_ORIGINS
   --session-idle DURATION
@@ -90,6 +145,42 @@ Options:
                         one gets 408. Env HEADROOM_REQUEST_TIMEOUT. Default 30s
   -h, --help            show this help
   -v, --version         print the version
+`;
+
+export const COMPRESS_USAGE = `headroom-mcp compress — compress a file or stdin, as compress_tool_result would.
+
+Usage:
+  headroom-mcp compress [FILE|-] [options]
+
+Options:
+  --type T          json | logs | code | search | diff | text (default: detected)
+  --query Q         what you are looking for; matching items are kept
+  --max-tokens N    token budget of the result (default: 15% of the input, 1,000–4,000)
+  --tool NAME       the tool or file the output came from (helps detection, e.g. "cat app.py")
+  --json            print the whole result (hash, token counts, omissions) as JSON
+  --store PATH|URL  the store the original goes to (default: the server's)
+
+The compressed text goes to stdout; a summary line with the hash goes to stderr when it is a
+terminal. \`headroom-mcp retrieve HASH\` gets the original back.
+`;
+
+export const RETRIEVE_USAGE = `headroom-mcp retrieve — print an original from the store.
+
+Usage:
+  headroom-mcp retrieve HASH [--query Q] [--offset N] [--limit N] [--json]
+
+With --query: only the matching items or lines (or, for code, the symbol's source). Without it:
+the original page by page (--offset from the note on stderr). Exit code 3: unknown or expired hash.
+`;
+
+export const RUN_USAGE = `headroom-mcp run — run a command and print its output compressed.
+
+Usage:
+  headroom-mcp run [--query Q] [--max-tokens N] [--type T] [--json] -- CMD [ARGS…]
+
+stdout and stderr of CMD are captured together, in order; small outputs are printed as they are.
+Exits with CMD's exit code (128+N when a signal N ended it, 127 when CMD was not found).
+HEADROOM_OFF=1 runs CMD with its output untouched.
 `;
 
 export const MEMORY_USAGE = `headroom-mcp memory — the memories saved with memory_save, outside a conversation.
@@ -133,57 +224,76 @@ export function parseStoreLocation(value: string, cwd: string): StoreLocation {
   return { kind: "sqlite", path: /\.(sqlite3?|db)$/i.test(path) ? path : join(path, "store.sqlite") };
 }
 
+/** The options every command takes (where the store is, how loud to be). */
+const STORE_OPTIONS = ["store", "ttl", "store-max-mb", "max-input-mb", "log-level"] as const;
+const HTTP_OPTIONS = ["http", "host", "port", "token", "allow-origin", "public-health", "session-idle", "max-sessions", "request-timeout"] as const;
+
+/** The options each command accepts besides the store options; anything else is an error. */
+const COMMAND_OPTIONS: Record<string, readonly string[]> = {
+  serve: [...HTTP_OPTIONS, "allow-dir"],
+  memory: [],
+  compress: ["type", "query", "max-tokens", "tool", "json"],
+  retrieve: ["query", "offset", "limit", "json"],
+  stats: ["json"],
+  run: ["type", "query", "max-tokens", "json"],
+  hook: [],
+};
+
+const OPTIONS = {
+  store: { type: "string" },
+  ttl: { type: "string" },
+  "store-max-mb": { type: "string" },
+  "max-input-mb": { type: "string" },
+  "log-level": { type: "string" },
+  http: { type: "boolean" },
+  host: { type: "string" },
+  port: { type: "string" },
+  token: { type: "string" },
+  "allow-origin": { type: "string" },
+  "public-health": { type: "boolean" },
+  "session-idle": { type: "string" },
+  "max-sessions": { type: "string" },
+  "request-timeout": { type: "string" },
+  "allow-dir": { type: "string", multiple: true },
+  type: { type: "string" },
+  query: { type: "string" },
+  "max-tokens": { type: "string" },
+  tool: { type: "string" },
+  json: { type: "boolean" },
+  offset: { type: "string" },
+  limit: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
+
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
+  // `run -- CMD …`: what follows `--` is the command's, not ours
+  const terminator = argv.indexOf("--");
+  const ours = terminator === -1 ? argv : argv.slice(0, terminator);
+  const usage = usageFor(ours.find((arg) => !arg.startsWith("-")));
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        store: { type: "string" },
-        ttl: { type: "string" },
-        "store-max-mb": { type: "string" },
-        "max-input-mb": { type: "string" },
-        "log-level": { type: "string" },
-        http: { type: "boolean" },
-        host: { type: "string" },
-        port: { type: "string" },
-        token: { type: "string" },
-        "allow-origin": { type: "string" },
-        "public-health": { type: "boolean" },
-        "session-idle": { type: "string" },
-        "max-sessions": { type: "string" },
-        "request-timeout": { type: "string" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "v" },
-      },
-    });
+    parsed = parseArgs({ args: [...ours], strict: true, allowPositionals: true, options: OPTIONS });
   } catch (error) {
-    throw new ConfigError(describeArgsError(error), argv[0] === "memory" ? MEMORY_USAGE : USAGE);
+    throw new ConfigError(describeArgsError(error), usage);
   }
   const { values, positionals } = parsed;
-  if (values.help || (positionals[0] === "help" && positionals.length === 1)) return defaults(positionals[0] === "memory" ? "memory-help" : "help", env);
-  if (values.version) return defaults("version", env);
-  let command: Config["command"] = "serve";
-  let importFile: string | undefined;
-  const [word, sub, ...rest] = positionals;
-  if (word === "memory") {
-    if (sub === undefined || (sub === "help" && rest.length === 0)) command = "memory-help";
-    else if (sub === "export" && rest.length === 0) command = "memory-export";
-    else if (sub === "import" && rest.length === 1) {
-      command = "memory-import";
-      importFile = resolve(cwd, rest[0]!);
-    } else if (sub === "import") throw new ConfigError(rest.length === 0 ? "memory import needs the FILE to read" : `memory import takes one FILE, got ${rest.length}`, MEMORY_USAGE);
-    else if (sub === "export") throw new ConfigError(`memory export takes no argument, got "${rest.join(" ")}"`, MEMORY_USAGE);
-    else throw new ConfigError(`unknown memory command "${sub}"`, MEMORY_USAGE);
-  } else if (word !== undefined && !(word === "serve" && positionals.length === 1)) {
-    throw new ConfigError(`unknown command "${positionals.join(" ")}"`, USAGE);
+  if (values.help || (positionals[0] === "help" && positionals.length === 1)) {
+    return positionals[0] === "memory" ? defaults("memory-help", env) : { ...defaults("help", env), usage };
   }
+  if (values.version) return defaults("version", env);
+  const [word = "serve", ...rest] = positionals;
+  if (terminator !== -1 && word !== "run") throw new ConfigError(`"--" is only for run (headroom-mcp run -- CMD …)`, usage);
+  const accepted = COMMAND_OPTIONS[word];
+  if (!accepted) throw new ConfigError(`unknown command "${positionals.join(" ")}"`, USAGE);
+  for (const name of Object.keys(values)) {
+    if (!(STORE_OPTIONS as readonly string[]).includes(name) && !accepted.includes(name)) {
+      throw new ConfigError(`--${name} is not an option of ${word === "serve" ? "the server" : `"${word}"`}`, usage);
+    }
+  }
+  const config = defaults("serve", env);
+  Object.assign(config, commandOf(word, rest, argv, terminator, values, cwd));
   const pick = (flag: string | undefined, name: string) => flag ?? (env[name] && env[name] !== "" ? env[name] : undefined);
-
-  const config = defaults(command, env);
-  if (importFile) config.importFile = importFile;
   const store = pick(values.store, "HEADROOM_STORE");
   if (store !== undefined) config.store = parseStoreLocation(store, cwd);
   const ttl = pick(values.ttl, "HEADROOM_TTL");
@@ -193,12 +303,99 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
   const maxInput = pick(values["max-input-mb"], "HEADROOM_MAX_INPUT_MB");
   if (maxInput !== undefined) config.maxInputBytes = Math.round(parsePositive(maxInput, "--max-input-mb") * 1024 * 1024);
   const level = pick(values["log-level"], "HEADROOM_LOG_LEVEL");
+  // a one-shot command's stderr is a person's terminal or a host's log: only what needs attention
+  if (config.command !== "serve") config.logLevel = "warn";
   if (level !== undefined) {
     if (!LOG_LEVELS.includes(level as LogLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got "${level}"`);
     config.logLevel = level as LogLevel;
   }
-  if (values.http || isOn(env.HEADROOM_HTTP)) config.http = httpConfig(values, pick);
+  if (config.command === "serve") {
+    if (values.http || isOn(env.HEADROOM_HTTP)) config.http = httpConfig(values, pick);
+    const dirs = values["allow-dir"] ?? (env.HEADROOM_ALLOW_DIRS ? env.HEADROOM_ALLOW_DIRS.split(delimiter).filter(Boolean) : []);
+    config.allowDirs = dirs.map((dir) => resolve(cwd, dir));
+  }
   return config;
+}
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
+
+/** The command word and its positionals → the command and what it was asked to do. */
+function commandOf(word: string, rest: string[], argv: readonly string[], terminator: number, values: Values, cwd: string): Pick<Config, "command" | "importFile" | "request"> {
+  const json = values.json ?? false;
+  switch (word) {
+    case "serve":
+      if (rest.length > 0) throw new ConfigError(`unknown command "${["serve", ...rest].join(" ")}"`, USAGE);
+      return { command: "serve" };
+    case "memory":
+      return memoryCommand(rest, cwd);
+    case "compress": {
+      if (rest.length > 1) throw new ConfigError(`compress reads one FILE (or - for stdin), got ${rest.length}`, COMPRESS_USAGE);
+      const file = rest[0] === undefined || rest[0] === "-" ? undefined : resolve(cwd, rest[0]);
+      const contentType = values.type === undefined ? undefined : parseContentType(values.type);
+      return { command: "compress", request: { ...(file ? { file } : {}), ...budgetAndQuery(values), ...(contentType ? { contentType } : {}), ...(values.tool ? { toolName: values.tool } : {}), json } };
+    }
+    case "retrieve": {
+      if (rest.length !== 1) throw new ConfigError(rest.length === 0 ? "retrieve needs the HASH from a headroom marker" : `retrieve takes one HASH, got ${rest.length}`, RETRIEVE_USAGE);
+      const request: CliRequest = { hash: rest[0]!, json };
+      if (values.query !== undefined) request.query = values.query;
+      if (values.offset !== undefined) request.offset = parseWhole(values.offset, "--offset", 0);
+      if (values.limit !== undefined) request.limit = parseWhole(values.limit, "--limit", 1);
+      return { command: "retrieve", request };
+    }
+    case "stats":
+      if (rest.length > 0) throw new ConfigError(`stats takes no argument, got "${rest.join(" ")}"`, USAGE);
+      return { command: "stats", request: { json } };
+    case "run": {
+      if (terminator === -1) throw new ConfigError("run needs -- before the command, e.g. headroom-mcp run -- npm test", RUN_USAGE);
+      if (rest.length > 0) throw new ConfigError(`put the command after --, not before: "${rest.join(" ")}"`, RUN_USAGE);
+      const command = argv.slice(terminator + 1);
+      if (command.length === 0) throw new ConfigError("run needs a command after --", RUN_USAGE);
+      const contentType = values.type === undefined ? undefined : parseContentType(values.type);
+      return { command: "run", request: { argv: command, ...budgetAndQuery(values), ...(contentType ? { contentType } : {}), json } };
+    }
+    case "hook": {
+      const [event] = rest;
+      if (event !== "post-tool-use" || rest.length > 1) throw new ConfigError(`hook takes one event, post-tool-use; got "${rest.join(" ")}"`, USAGE);
+      return { command: "hook", request: { event, json: true } };
+    }
+  }
+  throw new ConfigError(`unknown command "${word}"`, USAGE);
+}
+
+function memoryCommand(rest: string[], cwd: string): Pick<Config, "command" | "importFile"> {
+  const [sub, ...args] = rest;
+  if (sub === undefined || (sub === "help" && args.length === 0)) return { command: "memory-help" };
+  if (sub === "export" && args.length === 0) return { command: "memory-export" };
+  if (sub === "import" && args.length === 1) return { command: "memory-import", importFile: resolve(cwd, args[0]!) };
+  if (sub === "import") throw new ConfigError(args.length === 0 ? "memory import needs the FILE to read" : `memory import takes one FILE, got ${args.length}`, MEMORY_USAGE);
+  if (sub === "export") throw new ConfigError(`memory export takes no argument, got "${args.join(" ")}"`, MEMORY_USAGE);
+  throw new ConfigError(`unknown memory command "${sub}"`, MEMORY_USAGE);
+}
+
+function budgetAndQuery(values: Values): Pick<CliRequest, "query" | "maxTokens"> {
+  return {
+    ...(values.query !== undefined ? { query: values.query } : {}),
+    ...(values["max-tokens"] !== undefined ? { maxTokens: parseWhole(values["max-tokens"], "--max-tokens", 100) } : {}),
+  };
+}
+
+function parseContentType(text: string): ContentType {
+  if (!(CONTENT_TYPES as readonly string[]).includes(text)) throw new ConfigError(`--type must be one of ${CONTENT_TYPES.join(", ")}, got "${text}"`);
+  return text as ContentType;
+}
+
+function parseWhole(text: string, what: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${what} must be a whole number of at least ${min}, got "${text}"`);
+  return n;
+}
+
+function usageFor(word: string | undefined): string {
+  if (word === "memory") return MEMORY_USAGE;
+  if (word === "compress") return COMPRESS_USAGE;
+  if (word === "retrieve") return RETRIEVE_USAGE;
+  if (word === "run") return RUN_USAGE;
+  return USAGE;
 }
 
 /** A flag's value, else its environment variable's. */
@@ -237,19 +434,13 @@ function httpConfig(values: HttpFlags, pick: Setting): HttpConfig {
     allowedOrigins: origins ? origins.split(",").map((o) => o.trim()).filter(Boolean) : [],
     publicHealth: values["public-health"] ?? isOn(pick(undefined, "HEADROOM_PUBLIC_HEALTH")),
     sessionIdleMs: idle === undefined ? 30 * 60_000 : parseDuration(idle, "--session-idle"),
-    maxSessions: maxSessions === undefined ? 1000 : parseCount(maxSessions, "--max-sessions"),
+    maxSessions: maxSessions === undefined ? 1000 : parseWhole(maxSessions, "--max-sessions", 1),
     requestTimeoutMs: requestTimeout === undefined ? 30_000 : parseDuration(requestTimeout, "--request-timeout"),
   };
 }
 
 function isOn(value: string | undefined): boolean {
   return value === "1" || value === "true";
-}
-
-function parseCount(text: string, what: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${what} must be a whole number of at least 1, got "${text}"`);
-  return n;
 }
 
 /** node's parseArgs messages talk about its own syntax; say what was wrong in ours. */
@@ -262,9 +453,10 @@ function describeArgsError(error: unknown): string {
   return message;
 }
 
-function defaults(command: Config["command"], env: NodeJS.ProcessEnv): Config {
+function defaults(command: Command, env: NodeJS.ProcessEnv): Config {
   return {
     command,
+    allowDirs: [],
     store: { kind: "sqlite", path: defaultStorePath(env) },
     ttlMs: 24 * 3_600_000,
     storeMaxBytes: 1024 * 1024 * 1024,

@@ -18,6 +18,11 @@ export interface HeadroomOptions {
   storeMaxBytes: number;
   limits?: Partial<EngineLimits>;
   logger: Logger;
+  /**
+   * Tidy up expired originals at start-up (default). A one-shot command (the CLI, a hook) skips
+   * it: it would spend its short life on work the long-lived server does anyway.
+   */
+  sweepAtStart?: boolean;
 }
 
 export interface Headroom {
@@ -36,8 +41,8 @@ export interface Headroom {
 const WARM_UP_DELAY_MS = 250;
 
 /** The parts configured by the command line and environment. */
-export function headroomFromConfig(config: Config, logger: Logger): Headroom {
-  return createHeadroom({ store: config.store, ttlMs: config.ttlMs, storeMaxBytes: config.storeMaxBytes, limits: { maxInputBytes: config.maxInputBytes }, logger });
+export function headroomFromConfig(config: Config, logger: Logger, options: { sweepAtStart?: boolean } = {}): Headroom {
+  return createHeadroom({ store: config.store, ttlMs: config.ttlMs, storeMaxBytes: config.storeMaxBytes, limits: { maxInputBytes: config.maxInputBytes }, logger, ...options });
 }
 
 export function createHeadroom(options: HeadroomOptions): Headroom {
@@ -52,7 +57,7 @@ export function createHeadroom(options: HeadroomOptions): Headroom {
   const tokens = new TokenCounter();
   const engine = new Engine({ store, tokens, stats, logger, limits: options.limits ?? {} });
   // tidy up expired originals left by earlier runs, without holding up start-up
-  void store.then((s) => s.sweep()).catch((error: unknown) => logger.warn("initial store sweep failed", error));
+  if (options.sweepAtStart !== false) void store.then((s) => s.sweep()).catch((error: unknown) => logger.warn("initial store sweep failed", error));
   return {
     engine,
     memory,

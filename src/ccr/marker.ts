@@ -41,3 +41,16 @@ export function omissionMarker(o: Omission): string {
 
 /** Finds every handle in a text; used by tests and by clients that want to redeem markers. */
 export const MARKER_HASH_PATTERN = /hash=([0-9a-f]{24})\b/g;
+
+/**
+ * The line above an output that a hook compressed before the model saw it: the model did not ask
+ * for compression, so it is told what happened and both ways back to the whole output.
+ */
+export function hookHeader(o: { tool: string; hash: string; originalChars: number; compressedChars: number }): string {
+  return `[headroom: ${o.tool} output compressed from ${groupDigits(o.originalChars)} to ${groupDigits(o.compressedChars)} characters; the whole output: headroom_retrieve hash=${o.hash} (with query= for just the lines you need), or re-run with HEADROOM_OFF=1]`;
+}
+
+/** 1234567 → "1,234,567". (toLocaleString would load ICU's number formatting: ~35 ms in a fresh process.) */
+export function groupDigits(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}

@@ -4,33 +4,58 @@ import { packageVersion } from "../version.js";
 
 /**
  * The `headroom-mcp` command: reads the command line and loads only the module of the command
- * asked for, so serving MCP does not pay for the others (start-up time is what a host waits on).
+ * asked for, so serving MCP does not pay for the others (start-up time is what a host waits on,
+ * and a hook runs once per tool call). Each command resolves to its exit code.
  */
-async function main(): Promise<void> {
+async function main(argv: string[]): Promise<number> {
+  // INSTALL-PENDING if (argv[0] === "install" || argv[0] === "uninstall") return (await import("./install.js")).install(argv);
   let config;
   try {
-    config = loadConfig(process.argv.slice(2), process.env);
+    config = loadConfig(argv, process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`headroom-mcp: ${error.message}\n${error.usage ? `\n${error.usage}` : ""}`);
-    process.exit(2);
+    return 2;
   }
   switch (config.command) {
     case "help":
-      return void process.stdout.write(USAGE);
+      process.stdout.write(config.usage ?? USAGE);
+      return 0;
     case "version":
-      return void process.stdout.write(`${packageVersion()}\n`);
+      process.stdout.write(`${packageVersion()}\n`);
+      return 0;
     case "memory-help":
-      return void process.stdout.write(MEMORY_USAGE);
+      process.stdout.write(MEMORY_USAGE);
+      return 0;
     case "memory-export":
     case "memory-import":
-      return (await import("./memory.js")).runMemory(config);
+      await (await import("./memory.js")).runMemory(config);
+      return 0;
+    case "compress":
+      return (await import("./compress.js")).compress(config);
+    case "retrieve":
+      return (await import("./retrieve.js")).retrieve(config);
+    case "stats":
+      return (await import("./stats.js")).stats(config);
+    case "run":
+      return (await import("./run.js")).run(config);
+    case "hook":
+      return (await import("./hook.js")).hook(config);
     case "serve":
-      return (await import("./serve.js")).serve(config, packageVersion());
+      // the server lives on after this resolves; it ends the process itself
+      await (await import("./serve.js")).serve(config, packageVersion());
+      return -1;
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`headroom-mcp: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  // a one-shot command is done: leave now, whatever handles a library left open (stdout and
+  // stderr are synchronous for files and pipes on POSIX, so nothing written is lost)
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(`headroom-mcp: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -15,8 +15,11 @@ import type { Compressor, CompressionJob, CompressorOutput, ContentSample, Omiss
  * A path is taken from match lines (`path:12:`) only, and context lines are recognised by a known
  * path followed by `-12-`, so `logs/2026-11-20.log` or `C:\src\a.ts` stay one path.
  */
-/** `path:12:` or `path:12:3:`; a path has no spaces and has a letter, a dot or a slash (not `10:00:05`). */
-const MATCH = /^(?=[^:\s]*[A-Za-z./\\])(\S+?):(\d+):(?:(\d+):)?/;
+/**
+ * `path:12:` or `path:12:3:`; a path has no spaces and has a letter, a dot or a slash (not
+ * `10:00:05`), and does not end in an ISO date and hour (not `2026-11-20T10:00:05`).
+ */
+const MATCH = /^(?=[^:\s]*[A-Za-z./\\])(\S+?)(?<!\d-\d\d[T_]\d\d):(\d+):(?:(\d+):)?/;
 const CONTEXT = /^(?=[^\s]*[A-Za-z./\\])\S+?-\d+-/;
 const HEADING_LINE = /^(\d+)([:-])/;
 const ERROR_WORDS = /\b(?:error|errors|exception|fail|failed|failure|fatal|panic|todo|fixme|bug|deprecated)\b/i;

@@ -260,7 +260,7 @@ export class Engine {
   }
 
   private originalText(content: unknown): string {
-    if (content === undefined) throw new InputError("content is required: pass the tool output as a string, or any JSON value");
+    if (content === undefined) throw new InputError("content is required: pass the tool output as a string or any JSON value (or, for a file, its `path`)");
     if (typeof content === "string") {
       if (content.trim().length === 0) throw new InputError("content is empty: pass the tool output you want compressed");
       // UTF-8 is at most 3 bytes per UTF-16 unit; only measure when the cheap bound is over

@@ -43,6 +43,8 @@ type Transport = StreamableHTTPServerTransport | SSEServerTransport;
 
 export async function serveHttp(config: Config, options: HttpOptions, logger: Logger, version: string): Promise<RunningHttp> {
   const headroom = headroomFromConfig(config, logger);
+  // over HTTP a client's roots name folders on its machine, not this one: only --allow-dir counts
+  const files = { allowDirs: config.allowDirs, clientRoots: false, cwd: process.cwd(), maxBytes: config.maxInputBytes };
   const sessions = new SessionTable<Transport>({ idleMs: options.sessionIdleMs, max: options.maxSessions }, logger);
   let inFlight = 0;
   let streams = 0;
@@ -126,14 +128,14 @@ export async function serveHttp(config: Config, options: HttpOptions, logger: Lo
     transport.onclose = () => {
       if (transport.sessionId) sessions.remove(transport.sessionId);
     };
-    await createMcpServer(headroom, logger, version).connect(transport);
+    await createMcpServer(headroom, logger, version, { files }).connect(transport);
     return transport.handleRequest(req, res, body);
   };
 
   /** A POST without a session: one server and transport for this request only. */
   const stateless = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    const mcp = createMcpServer(headroom, logger, version);
+    const mcp = createMcpServer(headroom, logger, version, { files });
     res.on("close", () => {
       void transport.close();
       void mcp.close();
@@ -149,7 +151,7 @@ export async function serveHttp(config: Config, options: HttpOptions, logger: Lo
     sessions.track(id, res);
     countStream(res);
     res.once("close", () => sessions.remove(id));
-    await createMcpServer(headroom, logger, version).connect(transport);
+    await createMcpServer(headroom, logger, version, { files }).connect(transport);
   };
 
   const sseMessage = async (req: IncomingMessage, res: ServerResponse, sessionId: string | null): Promise<void> => {

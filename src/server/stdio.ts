@@ -13,7 +13,9 @@ export interface RunningStdio {
 /** Serves MCP over this process's stdin and stdout; the caller decides when to stop. */
 export async function serveStdio(config: Config, logger: Logger, version: string): Promise<RunningStdio> {
   const headroom = headroomFromConfig(config, logger);
-  const server = createMcpServer(headroom, logger, version);
+  const server = createMcpServer(headroom, logger, version, {
+    files: { allowDirs: config.allowDirs, clientRoots: true, cwd: process.cwd(), maxBytes: config.maxInputBytes },
+  });
   // A request carries the content JSON-escaped: up to 6 bytes per byte (\u0000).
   const maxLineBytes = config.maxInputBytes * 6 + 1024 * 1024;
   server.server.onerror = (error) => logger.error("MCP transport error", error);

@@ -1,4 +1,5 @@
 import { bpeCount, byteString, loadEncoding, type Encoding } from "./encoding.js";
+import type { RankTable } from "./rank-table.js";
 import { PieceCache } from "./piece-cache.js";
 import { asciiPieceEnd, NEEDS_REGEX } from "./pieces.js";
 
@@ -151,7 +152,7 @@ export class TokenCounter {
   }
 
   /** The byte-pair count of text[start, end) as one piece, through a cache. */
-  private cachedBpeCount(cache: PieceCache, text: string, start: number, end: number, ranks: ReadonlyMap<string, number>): number {
+  private cachedBpeCount(cache: PieceCache, text: string, start: number, end: number, ranks: RankTable): number {
     let count = cache.get(text, start, end);
     if (count < 0) {
       const piece = text.slice(start, end);

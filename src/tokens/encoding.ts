@@ -1,44 +1,65 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../paths.js";
+import { RankTable } from "./rank-table.js";
+
 /**
- * The o200k_base encoding as data: its pre-tokenising pattern and a rank table keyed by "byte
- * strings" (one char per byte, so an ASCII piece is its own key), plus an exact BPE count of one
- * piece. The ranks come from js-tiktoken's data module; js-tiktoken's own `Tiktoken` class is not
- * used on the hot path: building it blocks the event loop for ~0.6 s, and its merge loop is
- * quadratic with string joins. Here the table is built in slices (the event loop stays free for
- * the host's first requests) and long pieces merge through a heap.
+ * The o200k_base encoding as data: its pre-tokenising pattern and its rank table, plus an exact
+ * BPE count of one piece. The ranks come from js-tiktoken's data module, packed at build time
+ * into dist/tokens/ (see rank-table.ts: a fresh process — a hook, a CLI call — loads it in about
+ * 10 ms instead of 200); without the packed file they are read from js-tiktoken directly.
+ * js-tiktoken's own `Tiktoken` class is not used on the hot path: building it blocks the event
+ * loop for ~0.6 s, and its merge loop is quadratic with string joins; long pieces merge here
+ * through a heap.
  */
 export interface Encoding {
   /** o200k's pre-tokenising regex (global, unicode, sticky). */
   readonly pattern: RegExp;
-  /** Byte string → rank. */
-  readonly ranks: ReadonlyMap<string, number>;
+  readonly ranks: RankTable;
 }
 
-/** Tokens decoded per slice: ~8 ms of work on a slow core, then the event loop gets a turn. */
-const TOKENS_PER_SLICE = 16_000;
+export const ENCODING_NAME = "o200k_base";
+
+interface PackedHeader {
+  encoding: string;
+  tokens: number;
+  pattern: string;
+}
+
+export function packedEncodingFile(): string {
+  return join(packageRoot(), "dist", "tokens", `${ENCODING_NAME}.ranks`);
+}
 
 export async function loadEncoding(): Promise<Encoding> {
+  const packed = readPackedEncoding();
+  if (packed) return packed;
+  const { pattern, table } = await encodingFromTiktoken();
+  return { pattern: new RegExp(pattern, "guy"), ranks: table };
+}
+
+/** js-tiktoken's data: the source of truth (and what the build packs). */
+export async function encodingFromTiktoken(): Promise<{ pattern: string; table: RankTable }> {
   const data = (await import("js-tiktoken/ranks/o200k_base")).default as { pat_str: string; bpe_ranks: string };
-  const ranks = new Map<string, number>();
-  // bpe_ranks is "! OFFSET tok tok …" lines of base64 tokens with consecutive ranks from OFFSET
-  for (const line of data.bpe_ranks.split("\n")) {
-    if (line === "") continue;
-    const first = line.indexOf(" ");
-    const second = line.indexOf(" ", first + 1);
-    let rank = Number(line.slice(first + 1, second));
-    let start = second + 1;
-    let inSlice = 0;
-    while (start < line.length) {
-      let end = line.indexOf(" ", start);
-      if (end === -1) end = line.length;
-      ranks.set(atob(line.slice(start, end)), rank++);
-      start = end + 1;
-      if (++inSlice === TOKENS_PER_SLICE) {
-        inSlice = 0;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    }
+  return { pattern: data.pat_str, table: RankTable.fromTiktoken(data.bpe_ranks) };
+}
+
+/** The packed file: a JSON header line, then the table's bytes. */
+export function packEncoding(pattern: string, table: RankTable, tokens: number): Buffer {
+  const header: PackedHeader = { encoding: ENCODING_NAME, tokens, pattern };
+  return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, "utf8"), table.toBytes()]);
+}
+
+function readPackedEncoding(): Encoding | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(packedEncodingFile());
+  } catch {
+    return undefined;
   }
-  return { pattern: new RegExp(data.pat_str, "guy"), ranks };
+  const newline = bytes.indexOf(10);
+  const header = JSON.parse(bytes.subarray(0, newline).toString("utf8")) as PackedHeader;
+  if (header.encoding !== ENCODING_NAME) return undefined;
+  return { pattern: new RegExp(header.pattern, "guy"), ranks: RankTable.fromBytes(bytes.subarray(newline + 1), header.tokens) };
 }
 
 /** The UTF-8 bytes of a piece as a byte string; ASCII pieces are returned as they are. */
@@ -53,8 +74,8 @@ export function byteString(piece: string): string {
 const HEAP_FROM_BYTES = 64;
 
 /** How many tokens byte-pair encoding makes of one pre-tokenised piece (as a byte string). */
-export function bpeCount(bytes: string, ranks: ReadonlyMap<string, number>): number {
-  if (bytes.length <= 1 || ranks.has(bytes)) return bytes.length === 0 ? 0 : 1;
+export function bpeCount(bytes: string, ranks: RankTable): number {
+  if (bytes.length <= 1 || ranks.rank(bytes, 0, bytes.length) !== -1) return bytes.length === 0 ? 0 : 1;
   return bytes.length < HEAP_FROM_BYTES ? scanMerge(bytes, ranks) : heapMerge(bytes, ranks);
 }
 
@@ -64,11 +85,15 @@ const NO_RANK = Number.MAX_SAFE_INTEGER;
  * tiktoken's merge order: repeatedly merge the adjacent pair whose merged bytes have the lowest
  * rank, the leftmost one on ties, until no pair is in the table. O(n·merges).
  */
-function scanMerge(bytes: string, ranks: ReadonlyMap<string, number>): number {
+function scanMerge(bytes: string, ranks: RankTable): number {
   // starts[i] is where part i begins; part i ends where part i+1 begins
   const starts: number[] = [];
   for (let i = 0; i <= bytes.length; i++) starts.push(i);
-  const pairRank = (i: number) => (i + 2 < starts.length ? (ranks.get(bytes.slice(starts[i]!, starts[i + 2]!)) ?? NO_RANK) : NO_RANK);
+  const pairRank = (i: number) => {
+    if (i + 2 >= starts.length) return NO_RANK;
+    const rank = ranks.rank(bytes, starts[i]!, starts[i + 2]!);
+    return rank === -1 ? NO_RANK : rank;
+  };
   const pairRanks: number[] = [];
   for (let i = 0; i < starts.length - 1; i++) pairRanks.push(pairRank(i));
   for (;;) {
@@ -93,7 +118,7 @@ function scanMerge(bytes: string, ranks: ReadonlyMap<string, number>): number {
  * megabyte): parts in a linked list, candidate pairs in a min-heap ordered by (rank, start), stale
  * candidates skipped when popped. O(n log n).
  */
-function heapMerge(bytes: string, ranks: ReadonlyMap<string, number>): number {
+function heapMerge(bytes: string, ranks: RankTable): number {
   const n = bytes.length;
   // parts are identified by their start offset; next[s] is the start of the following part (n at the end)
   const next = new Int32Array(n + 1);
@@ -108,8 +133,8 @@ function heapMerge(bytes: string, ranks: ReadonlyMap<string, number>): number {
   const push = (start: number) => {
     const mid = next[start]!;
     if (mid >= n) return;
-    const rank = ranks.get(bytes.slice(start, next[mid]!));
-    if (rank !== undefined) heap.push(rank, start, next[mid]!);
+    const rank = ranks.rank(bytes, start, next[mid]!);
+    if (rank !== -1) heap.push(rank, start, next[mid]!);
   };
   for (let i = 0; i < n - 1; i++) push(i);
   let parts = n;

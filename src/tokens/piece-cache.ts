@@ -4,21 +4,26 @@
  * would need every one of a megabyte's 300,000 pieces sliced out and hashed afresh). Open addressing with linear probing; when half full it
  * starts over, which bounds its memory whatever the input.
  */
+const INITIAL_SLOTS = 1 << 12;
+
 export class PieceCache {
-  private readonly keys: (string | undefined)[];
-  private readonly hashes: Int32Array;
-  private readonly counts: Int32Array;
-  private readonly mask: number;
-  private readonly maxEntries: number;
+  private keys: (string | undefined)[];
+  private hashes: Int32Array;
+  private counts: Int32Array;
+  private mask: number;
   private entries = 0;
 
-  /** `slots`: a power of two. */
-  constructor(slots: number) {
+  /**
+   * `maxSlots`: a power of two. The table starts small and grows fourfold each time it is half
+   * full, up to `maxSlots`: a fresh process (a hook, a CLI call) counting one output does not pay
+   * for allocating the whole table.
+   */
+  constructor(private readonly maxSlots: number) {
+    const slots = Math.min(maxSlots, INITIAL_SLOTS);
     this.keys = new Array<string | undefined>(slots).fill(undefined);
     this.hashes = new Int32Array(slots);
     this.counts = new Int32Array(slots);
     this.mask = slots - 1;
-    this.maxEntries = slots >> 1;
   }
 
   /** The cached count of text[start, end), or -1. Sets `lastHash` for a following `set`. */
@@ -40,9 +45,12 @@ export class PieceCache {
 
   /** Caches the count of `piece`, the range just looked up with `get`. */
   set(piece: string, count: number): void {
-    if (this.entries >= this.maxEntries) {
-      this.keys.fill(undefined);
-      this.entries = 0;
+    if (this.entries >= (this.mask + 1) >> 1) {
+      if (this.mask + 1 < this.maxSlots) this.grow();
+      else {
+        this.keys.fill(undefined);
+        this.entries = 0;
+      }
     }
     let slot = this.lastHash & this.mask;
     while (this.keys[slot] !== undefined) slot = (slot + 1) & this.mask;
@@ -51,6 +59,24 @@ export class PieceCache {
     this.hashes[slot] = this.lastHash;
     this.counts[slot] = count;
     this.entries++;
+  }
+
+  private grow(): void {
+    const { keys, hashes, counts } = this;
+    const slots = Math.min(this.maxSlots, keys.length * 4);
+    this.keys = new Array<string | undefined>(slots).fill(undefined);
+    this.hashes = new Int32Array(slots);
+    this.counts = new Int32Array(slots);
+    this.mask = slots - 1;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (key === undefined) continue;
+      let slot = hashes[i]! & this.mask;
+      while (this.keys[slot] !== undefined) slot = (slot + 1) & this.mask;
+      this.keys[slot] = key;
+      this.hashes[slot] = hashes[i]!;
+      this.counts[slot] = counts[i]!;
+    }
   }
 
   private lastHash = 0;

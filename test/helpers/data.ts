@@ -46,3 +46,23 @@ export function needleLogs(): Array<Record<string, unknown>> {
   };
   return items;
 }
+
+/**
+ * A service log of `lines` INFO lines and one ERROR line at the end (the issue's scenario:
+ * 3,000 lines, about 180 KB), deterministic.
+ */
+export function serviceLog(lines = 3000): { text: string; errorLine: string } {
+  const out: string[] = [];
+  let seed = 7;
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (let i = 0; i < lines; i++) {
+    const time = `2026-11-20T10:${String(Math.floor(i / 60) % 60).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}.${String(next(1000)).padStart(3, "0")}Z`;
+    out.push(`${time} INFO  [worker-${i % 8}] GET /api/v1/items/${next(999)} 200 ${next(400)}ms`);
+  }
+  const errorLine = "2026-11-20T11:00:00.000Z ERROR [worker-3] database connection lost: ECONNRESET after 3 retries (pool=orders-primary)";
+  out.push(errorLine);
+  return { text: `${out.join("\n")}\n`, errorLine };
+}

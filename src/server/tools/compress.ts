@@ -3,11 +3,14 @@ import { z } from "zod";
 import { CONTENT_TYPES, type ContentType } from "../../compressors/types.js";
 import type { Engine } from "../../engine/engine.js";
 import type { Logger } from "../../log.js";
+import { InputError } from "../../engine/errors.js";
+import type { FileAccess } from "../file-access.js";
 import { toolError, toolResult } from "../result.js";
 
 const DESCRIPTION =
   "Compress a large tool output (JSON, logs, search results, diffs, text) before you read it. " +
   "Call it on outputs over a few thousand tokens, with `query` set to what you are looking for so the relevant items are kept. " +
+  "For a large file (a log, a JSON dump, a test report) pass its `path` instead of `content`: re-typing an output costs more than reading it. " +
   "The result keeps errors, anomalies, first/last items and query matches verbatim, and marks every omission with " +
   "`[headroom: N of M … omitted …; headroom_retrieve hash=…]` (in code outlines `[headroom: N lines omitted; hash=…]` under the signature); pass that hash to headroom_retrieve (optionally with a query, or a symbol name for code) " +
   "to get any omitted part back. Do not call it on small outputs (they come back unchanged) or on headroom_retrieve results.";
@@ -20,7 +23,7 @@ const omissionSchema = z.object({
   categories: z.record(z.string(), z.number()),
 });
 
-export function registerCompressTool(server: McpServer, engine: Engine, logger: Logger): void {
+export function registerCompressTool(server: McpServer, engine: Engine, files: FileAccess | undefined, logger: Logger): void {
   server.registerTool(
     "compress_tool_result",
     {
@@ -29,7 +32,14 @@ export function registerCompressTool(server: McpServer, engine: Engine, logger: 
       inputSchema: {
         content: z
           .union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown()), z.number(), z.boolean(), z.null()])
-          .describe("The tool output: a string, or any JSON value."),
+          .optional()
+          .describe("The tool output: a string, or any JSON value. Give this or `path`."),
+        path: z
+          .string()
+          .min(1)
+          .max(4096)
+          .optional()
+          .describe("A text file to read and compress instead of `content` (absolute, or relative to the first workspace root); only files inside the workspace roots can be read."),
         tool_name: z.string().max(300).optional().describe("The tool that produced it (e.g. grep, kubectl); for a file, include its path (read_file src/app.ts) so the language is known."),
         query: z.string().max(4000).optional().describe("What you are looking for; items that match are kept."),
         content_type: z
@@ -55,9 +65,10 @@ export function registerCompressTool(server: McpServer, engine: Engine, logger: 
     },
     async (args) => {
       try {
+        const { content, toolName } = await contentOf(args, files);
         const result = await engine.compress({
-          content: args.content,
-          toolName: args.tool_name,
+          content,
+          toolName,
           query: args.query,
           contentType: args.content_type,
           maxTokens: args.max_tokens,
@@ -68,4 +79,13 @@ export function registerCompressTool(server: McpServer, engine: Engine, logger: 
       }
     },
   );
+}
+
+/** The content given inline, or read from `path` (the file's path then tells detection what it is). */
+async function contentOf(args: { content?: unknown; path?: string | undefined; tool_name?: string | undefined }, files: FileAccess | undefined): Promise<{ content: unknown; toolName: string | undefined }> {
+  if (args.path === undefined) return { content: args.content, toolName: args.tool_name };
+  if (args.content !== undefined) throw new InputError("give either `content` or `path`, not both");
+  if (!files) throw new InputError("this server reads no files: pass the output as `content`");
+  const { text, path } = await files.read(args.path);
+  return { content: text, toolName: args.tool_name ?? `read ${path}` };
 }

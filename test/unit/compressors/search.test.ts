@@ -63,4 +63,15 @@ describe("search-result compressor", () => {
     expect(searchCompressor.detect(createSample(fixture("search/rg-context-mcp-sdk.txt"), undefined))).toBeGreaterThan(0.6);
     expect(searchCompressor.detect(createSample(fixture("text/keyv-README.md"), undefined))).toBe(0);
   });
+
+  it("is not fooled by logs whose lines start with an ISO date and time", () => {
+    const log = Array.from({ length: 40 }, (_, i) => `2026-11-20T10:${String(i).padStart(2, "0")}:07.123Z INFO [worker-${i % 4}] processed request ${i}`).join("\n");
+    expect(searchCompressor.detect(createSample(log, undefined))).toBe(0);
+    const bracketed = log.replace(/^(\S+)/gm, "[$1]");
+    expect(searchCompressor.detect(createSample(bracketed, undefined))).toBe(0);
+    const keyed = log.replace(/^/gm, "ts=");
+    expect(searchCompressor.detect(createSample(keyed, undefined))).toBe(0);
+    // a file whose name holds a date is still a path
+    expect(searchCompressor.detect(createSample(log.replace(/^/gm, "logs/2026-11-20.log:12:"), undefined))).toBeGreaterThan(0.6);
+  });
 });

@@ -1,0 +1,38 @@
+import { groupDigits } from "../ccr/marker.js";
+import type { Config } from "../config.js";
+import type { CompressResult } from "../engine/engine.js";
+import { formatBytes } from "../engine/errors.js";
+import { decodeText, readTextFile } from "../engine/text-file.js";
+import { progressLine, withHeadroom } from "./one-shot.js";
+import { readStdin } from "./stdin.js";
+
+/** Inputs from this size on get a progress line (on a terminal). */
+const PROGRESS_FROM_BYTES = 1024 * 1024;
+
+/** `headroom-mcp compress [FILE|-]`: the compressed text on stdout, the summary on stderr. */
+export async function compress(config: Config): Promise<number> {
+  const request = config.request!;
+  return withHeadroom(config, async ({ engine }) => {
+    const content = request.file ? await readTextFile(request.file, config.maxInputBytes) : decodeText(await readStdin(config.maxInputBytes), "stdin");
+    const progress = progressLine();
+    if (content.length >= PROGRESS_FROM_BYTES) progress.show(`headroom: compressing ${formatBytes(Buffer.byteLength(content))}…`);
+    const result = await engine.compress({
+      content,
+      toolName: request.toolName ?? (request.file ? `cat ${request.file}` : undefined),
+      query: request.query,
+      contentType: request.contentType,
+      maxTokens: request.maxTokens,
+    });
+    progress.clear();
+    process.stdout.write(request.json ? `${JSON.stringify(result, null, 2)}\n` : result.compressed);
+    if (process.stderr.isTTY && !request.json) process.stderr.write(`\n${summaryLine(result)}\n`);
+    return 0;
+  });
+}
+
+export function summaryLine(result: CompressResult): string {
+  const counts = `${groupDigits(result.original_tokens)} → ${groupDigits(result.compressed_tokens)} tokens`;
+  if (!result.hash) return `headroom: ${counts}, unchanged (${result.note ?? result.route})`;
+  const saved = Math.round((1 - result.compressed_tokens / result.original_tokens) * 100);
+  return `headroom: ${counts} (${saved}% saved), ${result.content_type}; the original: headroom-mcp retrieve ${result.hash}`;
+}
