@@ -105,8 +105,9 @@ export interface ClaudeResult {
 }
 
 /**
- * Everything that would make Claude Code reach the network (other than the fake API), update itself, or prompt.
- * Measured: with these set, a run makes no requests other than to ANTHROPIC_BASE_URL.
+ * Switches for everything that could make Claude Code reach the network (other than the fake API) or update itself.
+ * Measured with strace on 2.1.197: a `-p` run connects only to ANTHROPIC_BASE_URL (HEAD / then POST /v1/messages),
+ * already with CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC alone; the rest guard against newer versions.
  */
 const OFFLINE_ENV: Record<string, string> = {
   CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
