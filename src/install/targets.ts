@@ -1,0 +1,72 @@
+import { join } from "node:path";
+import { CLAUDE_REMOVE_ARGS, claudeAddArgs } from "./claude-cli.js";
+import { dropHooks, putHook } from "./hooks.js";
+import { isObject, type JsonObject } from "./json-file.js";
+import { dropServer, putServer, SERVER_NAME, serverEntry, type Transport } from "./servers.js";
+import type { ClaudeStep, FileStep, Step } from "./steps.js";
+
+/**
+ * Which files each host reads, and what goes in them. Claude Code: the server in .mcp.json
+ * (project) or ~/.claude.json (user), the hook in .claude/settings.json or ~/.claude/settings.json.
+ * Cursor: the server in .cursor/mcp.json or ~/.cursor/mcp.json; it has no hook to install.
+ */
+export interface TargetContext {
+  action: "install" | "uninstall";
+  scope: "project" | "user";
+  cwd: string;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  /** What to register; install only. */
+  transport?: Transport;
+  /** The hook's shell command; install only. */
+  hookCommand?: string;
+  /** A URL the user says is headroom-mcp's (`--http`), for telling our entry from another. */
+  knownUrl?: string;
+  /** The `claude` executable, when it is on PATH. */
+  claude?: string;
+}
+
+/** Claude Code's user files move with CLAUDE_CONFIG_DIR: .claude.json and settings.json both go inside it. */
+export function claudeUserFiles(home: string, env: NodeJS.ProcessEnv): { config: string; settings: string } {
+  const dir = env.CLAUDE_CONFIG_DIR;
+  if (dir) return { config: join(dir, ".claude.json"), settings: join(dir, "settings.json") };
+  return { config: join(home, ".claude.json"), settings: join(home, ".claude", "settings.json") };
+}
+
+function serverStep(context: TargetContext, path: string, withType: boolean, deleteIfEmpty: boolean, pruneDir?: string): FileStep {
+  const { transport, knownUrl } = context;
+  const edit = context.action === "install" ? (doc: JsonObject) => putServer(doc, serverEntry(transport!, withType), path) : (doc: JsonObject) => dropServer(doc, path, knownUrl);
+  return { kind: "file", path, edit, deleteIfEmpty, ...(pruneDir ? { pruneDir } : {}) };
+}
+
+function hookStep(context: TargetContext, path: string, pruneDir?: string): FileStep {
+  const edit = context.action === "install" ? (doc: JsonObject) => putHook(doc, context.hookCommand!, path) : (doc: JsonObject) => dropHooks(doc, path);
+  return { kind: "file", path, edit, deleteIfEmpty: true, ...(pruneDir ? { pruneDir } : {}) };
+}
+
+export function claudeCodeSteps(context: TargetContext): Step[] {
+  if (context.scope === "project") {
+    const dir = join(context.cwd, ".claude");
+    return [serverStep(context, join(context.cwd, ".mcp.json"), true, true), hookStep(context, join(dir, "settings.json"), dir)];
+  }
+  const files = claudeUserFiles(context.home, context.env);
+  // ~/.claude.json is Claude Code's own state (account, projects): never deleted, even if emptied.
+  const server = serverStep(context, files.config, true, false);
+  return [context.claude ? claudeStep(context, context.claude, server) : server, hookStep(context, files.settings)];
+}
+
+function claudeStep(context: TargetContext, claude: string, file: FileStep): ClaudeStep {
+  const commands = (doc: JsonObject) => {
+    if (context.action === "uninstall") return [CLAUDE_REMOVE_ARGS];
+    // `claude mcp add` refuses a name that exists: an older entry of ours is removed first.
+    const current = isObject(doc.mcpServers) ? doc.mcpServers[SERVER_NAME] : undefined;
+    const add = claudeAddArgs(context.transport!, current);
+    return current === undefined ? [add] : [CLAUDE_REMOVE_ARGS, add];
+  };
+  return { kind: "claude", claude, file, commands };
+}
+
+export function cursorSteps(context: TargetContext): Step[] {
+  const dir = join(context.scope === "project" ? context.cwd : context.home, ".cursor");
+  return [serverStep(context, join(dir, "mcp.json"), false, true, dir)];
+}
