@@ -444,7 +444,7 @@ function isOn(value: string | undefined): boolean {
 }
 
 /** node's parseArgs messages talk about its own syntax; say what was wrong in ours. */
-function describeArgsError(error: unknown): string {
+export function describeArgsError(error: unknown): string {
   const code = (error as { code?: string }).code;
   const message = error instanceof Error ? error.message : String(error);
   const option = /'(-[^' ]*)/.exec(message)?.[1];

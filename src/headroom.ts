@@ -23,6 +23,8 @@ export interface HeadroomOptions {
    * it: it would spend its short life on work the long-lived server does anyway.
    */
   sweepAtStart?: boolean;
+  /** Keep originals in memory when the store cannot be opened (default); a one-shot command accepts none instead. */
+  memoryFallback?: boolean;
 }
 
 export interface Headroom {
@@ -41,13 +43,13 @@ export interface Headroom {
 const WARM_UP_DELAY_MS = 250;
 
 /** The parts configured by the command line and environment. */
-export function headroomFromConfig(config: Config, logger: Logger, options: { sweepAtStart?: boolean } = {}): Headroom {
+export function headroomFromConfig(config: Config, logger: Logger, options: { sweepAtStart?: boolean; memoryFallback?: boolean } = {}): Headroom {
   return createHeadroom({ store: config.store, ttlMs: config.ttlMs, storeMaxBytes: config.storeMaxBytes, limits: { maxInputBytes: config.maxInputBytes }, logger, ...options });
 }
 
 export function createHeadroom(options: HeadroomOptions): Headroom {
   const { logger } = options;
-  const backend = openBackend(options.store, logger);
+  const backend = openBackend(options.store, logger, { memoryFallback: options.memoryFallback ?? true });
   const store = backend.then((b) => new CcrStore(b, { ttlMs: options.ttlMs, maxBytes: options.storeMaxBytes }, logger));
   const stats = new StatsRecorder(
     backend.then((b) => b.namespace<RunRecord>("stats")),

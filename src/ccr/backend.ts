@@ -30,6 +30,8 @@ const ITERATION_PAGE = 1000;
 export interface BackendOptions {
   busyTimeoutMs?: number;
   integrityCheckDelayMs?: number;
+  /** When the store cannot be opened, keep originals in memory (a server) or accept none (a one-shot command). */
+  memoryFallback?: boolean;
 }
 
 export async function openBackend(location: StoreLocation, logger: Logger, options: BackendOptions = {}): Promise<Backend> {
@@ -39,6 +41,12 @@ export async function openBackend(location: StoreLocation, logger: Logger, optio
   } catch (error) {
     const where = location.kind === "redis" ? `Redis store at ${redactUrl(location.url)}` : `SQLite store at ${location.path}`;
     const reason = `${where} unavailable: ${describeOpenFailure(error)}`;
+    if (options.memoryFallback === false) {
+      const backend = memoryBackend(reason, logger);
+      backend.health.refuseWrites(reason);
+      logger.warn(reason);
+      return backend;
+    }
     logger.error(`${reason}; keeping originals in memory only: they will not survive a restart`);
     return memoryBackend(reason, logger);
   }

@@ -46,6 +46,14 @@ export class StoreHealth {
     return this.damage;
   }
 
+  /**
+   * A one-shot process (the CLI, a hook) whose store did not open: an original kept in its memory
+   * would be gone when it exits, so none is accepted and nothing is compressed.
+   */
+  refuseWrites(reason: string): void {
+    this.damage = `${reason}; a one-shot command keeps nothing in memory, so nothing was compressed`;
+  }
+
   markDamaged(reason: string): void {
     this.damage = `${this.where} is damaged (${reason}): nothing new is stored there. Move the file away (the server starts a fresh one) or point --store elsewhere; what can still be read stays retrievable until then`;
     this.log(this.damage);

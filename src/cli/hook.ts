@@ -1,7 +1,7 @@
 import { homedir } from "node:os";
 import type { Config } from "../config.js";
 import { createLogger } from "../log.js";
-import { planCompression, type HookEvent, type Piece } from "../hook/plan.js";
+import { planCompression, unwrapSingleField, type HookEvent, type Piece } from "../hook/plan.js";
 import { loadHookSettings, settingsFiles } from "../hook/settings.js";
 import { readStdin } from "./stdin.js";
 
@@ -32,12 +32,13 @@ export async function hook(config: Config): Promise<number> {
     await withHeadroom(config, async ({ engine }) => {
       const replacements: (string | undefined)[] = [];
       for (const piece of plan.pieces) {
-        const original = await textOf(piece, (file) => readTextFile(file, config.maxInputBytes));
+        const read = await textOf(piece, (file) => readTextFile(file, config.maxInputBytes));
+        const original = piece.unwrap ? unwrapSingleField(read) : read;
         const result = await engine.compress({ content: original, toolName: plan.toolName, maxTokens: settings.maxTokens });
         const replacement = result.hash
           ? `${hookHeader({ tool: plan.tool, hash: result.hash, originalChars: original.length, compressedChars: result.compressed.length })}\n${result.compressed}`
           : undefined;
-        replacements.push(replacement !== undefined && replacement.length < original.length ? replacement : undefined);
+        replacements.push(replacement !== undefined && replacement.length < original.length && replacement.length <= plan.maxChars ? replacement : undefined);
       }
       const answer = plan.answer(replacements);
       if (answer) process.stdout.write(JSON.stringify(answer));

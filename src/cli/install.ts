@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError } from "../config.js";
+import { ConfigError, describeArgsError } from "../config.js";
 import { InstallError } from "../install/json-file.js";
 import { BIN, findOnPath, isInNpxCache, NPX_LAUNCH, selfLaunch, shellJoin, type Launch, type Program } from "../install/launch.js";
 import type { Transport } from "../install/servers.js";
@@ -78,7 +78,7 @@ export function parseInstallArgs(argv: readonly string[], cwd: string): InstallA
       },
     });
   } catch (error) {
-    throw new ConfigError(argsProblem(error), INSTALL_USAGE);
+    throw new ConfigError(describeArgsError(error), INSTALL_USAGE);
   }
   const { values, positionals } = parsed;
   if (values.help || positionals[1] === "help") return { help: true };
@@ -108,16 +108,6 @@ function checkUrl(text: string, fail: (message: string) => ConfigError): string 
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw fail(`--http needs an http:// or https:// URL, got "${text}"`);
   return text;
-}
-
-/** parseArgs speaks of its own syntax; say what was wrong in ours. */
-function argsProblem(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const option = /'(-[^' ]*)/.exec(message)?.[1];
-  const code = (error as { code?: string }).code;
-  if (option && code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${option}`;
-  if (option && code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return `option ${option} ${/argument missing/.test(message) ? "needs a value" : "takes no value"}`;
-  return message;
 }
 
 export interface InstallIo {

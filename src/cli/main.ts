@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { homedir } from "node:os";
 import { ConfigError, loadConfig, MEMORY_USAGE, USAGE } from "../config.js";
 import { packageVersion } from "../version.js";
 
@@ -8,7 +9,11 @@ import { packageVersion } from "../version.js";
  * and a hook runs once per tool call). Each command resolves to its exit code.
  */
 async function main(argv: string[]): Promise<number> {
-  // INSTALL-PENDING if (argv[0] === "install" || argv[0] === "uninstall") return (await import("./install.js")).install(argv);
+  if (argv[0] === "install" || argv[0] === "uninstall") {
+    const { runInstallCli } = await import("./install.js");
+    const print = (stream: NodeJS.WriteStream) => (line: string) => void stream.write(line.endsWith("\n") ? line : `${line}\n`);
+    return runInstallCli(argv, { cwd: process.cwd(), home: homedir(), env: process.env, out: print(process.stdout), err: print(process.stderr) });
+  }
   let config;
   try {
     config = loadConfig(argv, process.env);

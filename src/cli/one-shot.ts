@@ -10,7 +10,7 @@ import { createLogger, type Logger } from "../log.js";
  */
 export async function withHeadroom(config: Config, work: (headroom: Headroom, logger: Logger) => Promise<number>): Promise<number> {
   const logger = createLogger(config.logLevel);
-  const headroom = headroomFromConfig(config, logger, { sweepAtStart: false });
+  const headroom = headroomFromConfig(config, logger, { sweepAtStart: false, memoryFallback: false });
   try {
     return await work(headroom, logger);
   } catch (error) {

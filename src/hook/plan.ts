@@ -1,4 +1,7 @@
+import { isAbsolute, join, relative, resolve } from "node:path";
 import type { HookSettings } from "./settings.js";
+
+type SavedFolder = ((path: string) => boolean) | undefined;
 
 /**
  * Claude Code's PostToolUse event → what to compress and how to put the result back. Pure: no
@@ -7,13 +10,18 @@ import type { HookSettings } from "./settings.js";
  */
 export interface HookEvent {
   hook_event_name?: unknown;
+  transcript_path?: unknown;
   tool_name?: unknown;
   tool_input?: unknown;
   tool_response?: unknown;
 }
 
-/** One text to compress: given inline, or in the file Claude Code saved a large output to. */
-export type Piece = { text: string } | { file: string };
+/**
+ * One text to compress: given inline, or in the file Claude Code saved a large output to.
+ * `unwrap`: the text may be a JSON object holding the output as its only field (an MCP server's
+ * structured result, serialised): then that field is what gets compressed.
+ */
+export type Piece = ({ text: string } | { file: string }) & { unwrap?: boolean };
 
 export interface Plan {
   /** The tool's name as the model knows it (for the header line). */
@@ -21,6 +29,8 @@ export interface Plan {
   /** A hint for content detection: the tool and what it ran or read. */
   toolName: string;
   pieces: Piece[];
+  /** Claude Code saves a longer replacement to a file and shows the model a 2 KB preview of it. */
+  maxChars: number;
   /** The hook's answer, given each piece's replacement (undefined: that piece stays as it was); undefined: no answer, Claude Code keeps the output. */
   answer(replacements: ReadonlyArray<string | undefined>): HookAnswer | undefined;
 }
@@ -37,20 +47,44 @@ export function planCompression(event: HookEvent, settings: HookSettings): Plan 
   const tool = event.tool_name;
   const input = isRecord(event.tool_input) ? event.tool_input : {};
   const response = event.tool_response;
-  if (tool === "Bash") return settings.tools.bash ? planBash(input, response, settings.minChars) : undefined;
+  const savedBy = savedOutputsFolder(event.transcript_path);
+  if (tool === "Bash") return settings.tools.bash ? planBash(input, response, settings.minChars, savedBy) : undefined;
   if (tool === "Grep") return settings.tools.grep ? planGrep(input, response, settings.minChars) : undefined;
-  if (tool.startsWith("mcp__")) return settings.tools.mcp ? planMcp(tool, response, settings.minChars) : undefined;
+  if (tool.startsWith("mcp__")) return settings.tools.mcp ? planMcp(tool, response, settings.minChars, savedBy) : undefined;
   return undefined;
 }
+
+/**
+ * Where Claude Code saves this session's large outputs: `<transcript without .jsonl>/tool-results/`.
+ * A file is read only from there: an MCP result is text its server chose, and one that imitates
+ * Claude Code's "saved to PATH" note must not make the hook read any other file into the model's
+ * context.
+ */
+function savedOutputsFolder(transcript: unknown): ((path: string) => boolean) | undefined {
+  if (typeof transcript !== "string" || !isAbsolute(transcript) || !transcript.endsWith(".jsonl")) return undefined;
+  const folder = join(transcript.slice(0, -".jsonl".length), "tool-results");
+  return (path) => {
+    const rel = relative(folder, resolve(path));
+    return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+  };
+}
+
+/** Claude Code's limits on what the model reads inline (2.1.x; measured, see fixtures/claude-code/README.md). */
+const TOOL_OUTPUT_MAX_CHARS = 30_000;
+const MCP_OUTPUT_MAX_CHARS = 50_000;
+
+/** What Claude Code hands over instead of an MCP result over MAX_MCP_OUTPUT_TOKENS. */
+const MCP_SAVED_NOTE = /^Error: result \([\d,]+ characters\) exceeds maximum allowed tokens\. Output has been saved to (\/.+?)\.?\n/;
 
 /** The model can ask for an untouched output by running the command with HEADROOM_OFF=1. */
 const OPT_OUT = /(^|[\s;&|(])HEADROOM_OFF=1\b/;
 
-function planBash(input: Record<string, unknown>, response: unknown, minChars: number): Plan | undefined {
+function planBash(input: Record<string, unknown>, response: unknown, minChars: number, savedBy: SavedFolder): Plan | undefined {
   if (!isRecord(response) || response.isImage === true) return undefined;
   const command = typeof input.command === "string" ? input.command : "";
   if (OPT_OUT.test(command)) return undefined;
   const persisted = typeof response.persistedOutputPath === "string" ? response.persistedOutputPath : undefined;
+  if (persisted && !savedBy?.(persisted)) return undefined;
   const fields = ["stdout", "stderr"] as const;
   const pieces: Piece[] = [];
   const pieceOf: Partial<Record<(typeof fields)[number], number>> = {};
@@ -67,6 +101,7 @@ function planBash(input: Record<string, unknown>, response: unknown, minChars: n
     tool: "Bash",
     toolName: command ? `Bash: ${command}` : "Bash",
     pieces,
+    maxChars: TOOL_OUTPUT_MAX_CHARS,
     answer(replacements) {
       const updated: Record<string, unknown> = { ...response };
       let changed = false;
@@ -96,6 +131,7 @@ function planGrep(input: Record<string, unknown>, response: unknown, minChars: n
     tool: "Grep",
     toolName: `Grep${pattern}`,
     pieces: [{ text: response.content }],
+    maxChars: TOOL_OUTPUT_MAX_CHARS,
     answer([replacement]) {
       return replacement === undefined ? undefined : { hookSpecificOutput: { hookEventName: "PostToolUse", updatedToolOutput: { ...response, content: replacement } } };
     },
@@ -103,19 +139,24 @@ function planGrep(input: Record<string, unknown>, response: unknown, minChars: n
 }
 
 /**
- * Another MCP server's result: a string, an array of content blocks, or an object holding such
- * an array under `content`. Each long text block is compressed on its own; images and other
- * blocks stay as they are.
+ * Another MCP server's result. Claude Code hands it over as a string (2.1.x: the text, or the
+ * structured result serialised, e.g. `{"content":"…"}`), or — when it was over its own token
+ * limit — as a note saying where it saved the result; the saved file is read instead. An array
+ * of content blocks (other versions) has each long text block compressed on its own; images and
+ * other blocks stay as they are.
  */
-function planMcp(tool: string, response: unknown, minChars: number): Plan | undefined {
+function planMcp(tool: string, response: unknown, minChars: number, savedBy: SavedFolder): Plan | undefined {
   const [, server = "", name = ""] = tool.split("__");
   if (OWN_TOOLS.test(name) || /headroom/i.test(server)) return undefined;
   const hint = `${tool} ${name}`;
   if (typeof response === "string") {
-    if (response.length < minChars) return undefined;
-    return { tool, toolName: hint, pieces: [{ text: response }], answer: ([r]) => (r === undefined ? undefined : mcpAnswer(r)) };
+    const note = MCP_SAVED_NOTE.exec(response)?.[1];
+    const saved = note && savedBy?.(note) ? note : undefined;
+    if (!saved && response.length < minChars) return undefined;
+    const piece: Piece = saved ? { file: saved, unwrap: true } : { text: response, unwrap: true };
+    return { tool, toolName: hint, pieces: [piece], maxChars: MCP_OUTPUT_MAX_CHARS, answer: ([r]) => (r === undefined ? undefined : mcpAnswer(r)) };
   }
-  const blocks = Array.isArray(response) ? response : isRecord(response) && Array.isArray(response.content) ? response.content : undefined;
+  const blocks = Array.isArray(response) ? response : undefined;
   if (!blocks) return undefined;
   const pieces: Piece[] = [];
   const blockOfPiece: number[] = [];
@@ -130,15 +171,30 @@ function planMcp(tool: string, response: unknown, minChars: number): Plan | unde
     tool,
     toolName: hint,
     pieces,
+    maxChars: MCP_OUTPUT_MAX_CHARS,
     answer(replacements) {
       if (replacements.every((r) => r === undefined)) return undefined;
-      const updated = blocks.map((block: unknown) => block);
+      const updated = blocks.slice();
       replacements.forEach((r, i) => {
         if (r !== undefined) updated[blockOfPiece[i]!] = { ...(blocks[blockOfPiece[i]!] as object), text: r };
       });
-      return mcpAnswer(Array.isArray(response) ? updated : { ...(response as object), content: updated });
+      return mcpAnswer(updated);
     },
   };
+}
+
+/** The output inside `{"field": "…"}`, when that is all a text is; else the text itself. */
+export function unwrapSingleField(text: string): string {
+  if (!text.startsWith("{")) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (!isRecord(parsed)) return text;
+  const values = Object.values(parsed);
+  return values.length === 1 && typeof values[0] === "string" ? values[0] : text;
 }
 
 function mcpAnswer(updated: unknown): HookAnswer {
