@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { connect as connectTcp } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
@@ -113,6 +116,23 @@ describe("the server over HTTP", () => {
 
     const health = (await (await fetch(`${server.url}/health`)).json()) as { status: string; store: { kind: string; entries: number } };
     expect(health).toMatchObject({ status: "ok", store: { kind: "sqlite", entries: 1 } });
+  });
+
+  it("reads a `path` only from --allow-dir folders: a remote client's roots name its own machine", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "headroom-http-path-"));
+    writeFileSync(join(dir, "app.log"), needleLogs().map((r) => JSON.stringify(r)).join("\n"));
+    const closed = await startHttp(["--store", "memory"]);
+    const client = await connect(new StreamableHTTPClientTransport(new URL(`${closed.url}/mcp`)));
+    const refused = await call(client, "compress_tool_result", { path: join(dir, "app.log") });
+    expect(refused.isError).toBe(true);
+    expect((refused.content[0] as { text: string }).text).toMatch(/reads no files.*--allow-dir/);
+    await client.close();
+    const open = await startHttp(["--store", "memory", "--allow-dir", dir]);
+    const allowed = await connect(new StreamableHTTPClientTransport(new URL(`${open.url}/mcp`)));
+    const read = await call(allowed, "compress_tool_result", { path: join(dir, "app.log") });
+    expect(read.isError).toBeFalsy();
+    expect((read.content[0] as { text: string }).text).toContain("PG-5523");
+    await allowed.close();
   });
 
   it("answers a stateless POST without a session", async () => {

@@ -24,7 +24,8 @@ describe("the server over stdio", () => {
     expect(tools.map((t) => t.name).sort()).toEqual(["compress_tool_result", "headroom_retrieve", "headroom_stats", "memory_delete", "memory_list", "memory_save", "memory_search"]);
     expect(tools.find((t) => t.name === "memory_delete")!.annotations?.destructiveHint).toBe(true);
     const compress = tools.find((t) => t.name === "compress_tool_result")!;
-    expect(compress.inputSchema.required).toEqual(["content"]);
+    expect(compress.inputSchema.required).toBeUndefined();
+    expect(compress.inputSchema.properties).toHaveProperty("path");
     expect(compress.outputSchema?.properties).toHaveProperty("hash");
     expect(compress.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false });
     const retrieve = tools.find((t) => t.name === "headroom_retrieve")!;

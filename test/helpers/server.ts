@@ -1,10 +1,10 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ListRootsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 
 export const CLI = fileURLToPath(new URL("../../dist/bin/main.js", import.meta.url));
 
@@ -20,7 +20,7 @@ export interface RunningServer {
 }
 
 /** Starts the built server as a separate process and connects the SDK client to it over stdio. */
-export async function startServer(args: string[], options: { nodeArgs?: string[]; env?: Record<string, string>; cwd?: string } = {}): Promise<RunningServer> {
+export async function startServer(args: string[], options: { nodeArgs?: string[]; env?: Record<string, string>; cwd?: string; roots?: string[] } = {}): Promise<RunningServer> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [...(options.nodeArgs ?? []), CLI, ...args],
@@ -32,7 +32,9 @@ export async function startServer(args: string[], options: { nodeArgs?: string[]
   transport.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const client = new Client({ name: "headroom-e2e", version: "1.0.0" });
+  const client = new Client({ name: "headroom-e2e", version: "1.0.0" }, options.roots ? { capabilities: { roots: { listChanged: true } } } : {});
+  const roots = options.roots;
+  if (roots) client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: roots.map((dir) => ({ uri: pathToFileURL(dir).href, name: dir })) }));
   await client.connect(transport);
   return {
     client,
