@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, describeArgsError } from "../config.js";
@@ -208,5 +208,8 @@ function nextSteps(options: InstallOptions, program: Program, out: (line: string
     out(`  ${stats} shows what was saved`);
   }
   const guide = join(program.root, "docs", "agents.md");
-  if (existsSync(guide)) out(`  how agents use it: ${guide}`);
+  if (!existsSync(guide)) return;
+  out(`  the guide below is also in ${guide}`);
+  out("");
+  out(readFileSync(guide, "utf8").trimEnd());
 }
