@@ -13,6 +13,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { Tiktoken } from "js-tiktoken/lite";
 import o200k from "js-tiktoken/ranks/o200k_base";
 import { createHeadroom, createLogger, TokenCounter } from "../dist/index.js";
+import { hookBench } from "./hook.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const quick = process.argv.includes("--quick");
@@ -332,3 +333,14 @@ const small = floors[0];
 const largeJson = floors.filter((r) => r._bytes >= 100 * 1024);
 console.log(`\n- 20 KB JSON: ${small._ms.toFixed(2)} ms p50 (target <= 3 ms), ${small._ratio.toFixed(0)}x the floor`);
 console.log(`- JSON >= 100 KB: ${largeJson.map((r) => `${r.input} ${r._ratio.toFixed(1)}x`).join(", ")} (target <= 5x the floor)`);
+
+const hook = await hookBench(quick);
+console.log("\n## The Claude Code hook (a fresh process per tool call, spawn to exit)\n");
+console.log(`- empty \`node -e ""\` here: p50 ${hook.node.p50.toFixed(0)} ms (the floor of any hook written for Node)`);
+console.log(`- small output passed through: p50 ${hook.small.p50.toFixed(0)} ms, p95 ${hook.small.p95.toFixed(0)} ms (target <= 80 ms p50)`);
+console.log(`- ${(hook.bigBytes / 1024).toFixed(0)} KB Bash output, read from Claude Code's saved file, compressed and stored: p50 ${hook.big.p50.toFixed(0)} ms, p95 ${hook.big.p95.toFixed(0)} ms (target <= 400 ms)`);
+console.log("\nTokens the model reads for one tool call (o200k), Claude Code alone and with the hook:\n");
+table(
+  hook.sessions.map((s) => ({ "tool call": s.call, alone: s.alone, "whole output": s.whole, "with headroom": s.after, "error line kept": s.keeps })),
+  ["tool call", "alone", "whole output", "with headroom", "error line kept"],
+);

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import type { Config } from "../config.js";
+import { TooLargeError } from "../engine/errors.js";
 import { createLogger } from "../log.js";
 import { planCompression, unwrapSingleField, type HookEvent, type Piece } from "../hook/plan.js";
 import { loadHookSettings, settingsFiles } from "../hook/settings.js";
@@ -23,7 +25,7 @@ export async function hook(config: Config): Promise<number> {
     process.exit(0);
   }, DEADLINE_MS).unref();
   try {
-    const event = JSON.parse((await readStdin(config.maxInputBytes * 2)).toString("utf8")) as HookEvent & { cwd?: unknown };
+    const event = JSON.parse((await readEvent(config.maxInputBytes * 2)).toString("utf8")) as HookEvent & { cwd?: unknown };
     const projectDir = process.env.CLAUDE_PROJECT_DIR ?? (typeof event.cwd === "string" ? event.cwd : undefined);
     const settings = loadHookSettings(process.env, settingsFiles(projectDir, homedir()));
     const plan = planCompression(event, settings);
@@ -52,4 +54,20 @@ export async function hook(config: Config): Promise<number> {
 
 function textOf(piece: Piece, read: (file: string) => Promise<string>): Promise<string> {
   return "text" in piece ? Promise.resolve(piece.text) : read(piece.file);
+}
+
+/**
+ * The event, read with one blocking read of fd 0 when it can be: a hook's life is a few dozen
+ * milliseconds, and setting up process.stdin (streams, a tty or net socket) is a good share of
+ * them. A non-blocking stdin (EAGAIN) is read as a stream.
+ */
+async function readEvent(maxBytes: number): Promise<Buffer> {
+  try {
+    const bytes = readFileSync(0);
+    if (bytes.length > maxBytes) throw new TooLargeError(bytes.length, maxBytes);
+    return bytes;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+    return readStdin(maxBytes);
+  }
 }
