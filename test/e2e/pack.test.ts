@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,14 @@ const enabled = process.env.HEADROOM_PACK_TEST === "1";
 // asynchronous on purpose: a blocking call of a minute would starve the test runner's worker
 const run = promisify(execFile);
 
+/** A command's stdout, given `input` on its stdin. */
+function runWithInput(command: string, args: string[], input: string, options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(command, args, { ...options, maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    child.stdin!.end(input);
+  });
+}
+
 describe.runIf(enabled)("the npm package", () => {
   it("installs and serves from the tarball with npx", { timeout: 600_000 }, async () => {
     const work = mkdtempSync(join(tmpdir(), "headroom-pack-"));
@@ -33,6 +41,8 @@ describe.runIf(enabled)("the npm package", () => {
     const files = packed[0]!.files.map((f) => f.path);
     expect(files).toContain("dist/bin/main.js");
     expect(files).toContain("dist/tool-list.json");
+    expect(files).toContain("dist/tokens/o200k_base.ranks");
+    expect(files).toContain("docs/agents.md");
     expect(files.some((f) => f.startsWith("test/") || f.startsWith("fixtures/") || f.includes("shared/"))).toBe(false);
     const tarball = join(work, packed[0]!.filename);
     const empty = join(work, "empty");
@@ -65,6 +75,21 @@ describe.runIf(enabled)("the npm package", () => {
     } finally {
       await client.close();
     }
+
+    // `install claude-code` from the package, then the hook exactly as Claude Code would run it
+    const project = join(work, "project");
+    mkdirSync(project);
+    const { stdout: installed } = await run("npx", [...npxArgs, "install", "claude-code"], { cwd: project });
+    expect(installed).toMatch(/settings\.json/);
+    expect(installed).toMatch(/HEADROOM_OFF=1/);
+    const settings = JSON.parse(readFileSync(join(project, ".claude", "settings.json"), "utf8")) as { hooks: { PostToolUse: Array<{ hooks: Array<{ command: string }> }> } };
+    const command = settings.hooks.PostToolUse[0]!.hooks[0]!.command;
+    const log = Array.from({ length: 600 }, (_, i) => `2026-11-20T10:00:${String(i % 60).padStart(2, "0")}Z INFO request ${i} served in ${i % 97} ms`).join("\n") + "\n2026-11-20T10:10:00Z ERROR payment gateway PG-5523 timed out\n";
+    const event = { hook_event_name: "PostToolUse", tool_name: "Bash", tool_input: { command: "cat app.log" }, tool_response: { stdout: log, stderr: "", interrupted: false, isImage: false } };
+    const hooked = await runWithInput("sh", ["-c", command], JSON.stringify(event), { cwd: project, env: { ...process.env, HEADROOM_STORE: join(work, "hook.sqlite") } });
+    const stdout = (JSON.parse(hooked) as { hookSpecificOutput: { updatedToolOutput: { stdout: string } } }).hookSpecificOutput.updatedToolOutput.stdout;
+    expect(stdout).toContain("ERROR payment gateway PG-5523 timed out");
+    expect(stdout).toMatch(/hash=[0-9a-f]{24}/);
 
     // installed without build scripts (npm --ignore-scripts, pnpm's default): no SQLite driver
     const noScripts = join(work, "no-scripts");
