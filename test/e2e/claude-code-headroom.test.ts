@@ -106,9 +106,18 @@ describe("Claude Code with headroom installed", { timeout: 180_000 }, () => {
       (seen) => [bash("cat notes.txt"), bash("HEADROOM_OFF=1 cat app.log")][seen.length] ?? "done",
       "Bash mcp__headroom",
     );
+    // the same two calls in the same project without headroom's files: what Claude Code alone shows
+    const alone = tempProject();
+    cleanups.push(() => alone.cleanup());
+    alone.writeFile("notes.txt", notes);
+    alone.writeFile("app.log", log.text);
+    const readAlone = await converse(alone, (seen) => [bash("cat notes.txt"), bash("HEADROOM_OFF=1 cat app.log")][seen.length] ?? "done", "Bash");
+    // the saved file's path holds the session's id and the temp folder: the rest must be the same bytes
+    const savedPath = (text: string) => text.replace(/Full output saved to: \S+/, "Full output saved to: PATH");
     expect(read[0]).toBe(notes.trimEnd());
+    expect(read[0]).toBe(readAlone[0]);
     expect(read[1]).toMatch(/^<persisted-output>\nOutput too large .*\n\nPreview \(first 2KB\):\n/);
-    expect(read[1]).not.toContain("[headroom:");
+    expect(savedPath(read[1]!)).toBe(savedPath(readAlone[1]!));
 
     // a store the hook cannot open (its folder would be inside a file): it compresses nothing, and
     // Claude Code's own handling stays
