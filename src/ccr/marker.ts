@@ -46,8 +46,11 @@ export const MARKER_HASH_PATTERN = /hash=([0-9a-f]{24})\b/g;
  * The line above an output that a hook compressed before the model saw it: the model did not ask
  * for compression, so it is told what happened and both ways back to the whole output.
  */
-export function hookHeader(o: { tool: string; hash: string; originalChars: number; compressedChars: number }): string {
-  return `[headroom: ${o.tool} output compressed from ${groupDigits(o.originalChars)} to ${groupDigits(o.compressedChars)} characters; the whole output: headroom_retrieve hash=${o.hash} (with query= for just the lines you need), or re-run with HEADROOM_OFF=1]`;
+export function hookHeader(o: { tool: string; hash: string; originalChars: number; compressedChars: number; failed?: boolean | undefined }): string {
+  const sizes = `${groupDigits(o.originalChars)} characters, compressed to ${groupDigits(o.compressedChars)}`;
+  const back = `headroom_retrieve hash=${o.hash} (with query= for just the lines you need), or re-run with HEADROOM_OFF=1`;
+  if (o.failed) return `[headroom: the command failed and Claude Code showed only part of its output; here is all of it (${sizes}); any part: ${back}]`;
+  return `[headroom: ${o.tool} output compressed from ${groupDigits(o.originalChars)} to ${groupDigits(o.compressedChars)} characters; the whole output: ${back}]`;
 }
 
 /** 1234567 → "1,234,567". (toLocaleString would load ICU's number formatting: ~35 ms in a fresh process.) */

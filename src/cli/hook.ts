@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Config } from "../config.js";
 import { TooLargeError } from "../engine/errors.js";
 import { createLogger } from "../log.js";
@@ -16,6 +17,7 @@ import { readStdin } from "./stdin.js";
  * A pass-through loads neither the tokenizer nor the store: it is decided on characters alone.
  */
 const DEADLINE_MS = 8000;
+const FAILED_MAX_TOKENS = 2000;
 
 export async function hook(config: Config): Promise<number> {
   const logger = createLogger(config.logLevel);
@@ -28,17 +30,29 @@ export async function hook(config: Config): Promise<number> {
     const event = JSON.parse((await readEvent(config.maxInputBytes * 2)).toString("utf8")) as HookEvent & { cwd?: unknown };
     const projectDir = process.env.CLAUDE_PROJECT_DIR ?? (typeof event.cwd === "string" ? event.cwd : undefined);
     const settings = loadHookSettings(process.env, settingsFiles(projectDir, homedir()));
-    const plan = planCompression(event, settings);
+    const plan = planCompression(event, settings, { claudeTemp: join(tmpdir(), `claude-${process.getuid?.() ?? 0}`) });
     if (!plan) return 0;
-    const [{ withHeadroom }, { readTextFile }, { hookHeader }] = await Promise.all([import("./one-shot.js"), import("../engine/text-file.js"), import("../ccr/marker.js")]);
+    const [{ withHeadroom }, { readTextFile }, { hookHeader }, { findTaskOutput }] = await Promise.all([
+      import("./one-shot.js"),
+      import("../engine/text-file.js"),
+      import("../ccr/marker.js"),
+      import("../hook/task-output.js"),
+    ]);
+    const textOf = async (piece: Piece): Promise<string> => {
+      if ("text" in piece) return piece.text;
+      const file = "file" in piece ? piece.file : await findTaskOutput(piece.taskOutput);
+      const text = await readTextFile(file, config.maxInputBytes);
+      return piece.unwrap ? unwrapSingleField(text) : text;
+    };
+    // next to the part of a failed command's output Claude Code shows anyway, a summary, not a screenful
+    const maxTokens = plan.failed ? Math.min(settings.maxTokens ?? FAILED_MAX_TOKENS, FAILED_MAX_TOKENS) : settings.maxTokens;
     await withHeadroom(config, async ({ engine }) => {
       const replacements: (string | undefined)[] = [];
       for (const piece of plan.pieces) {
-        const read = await textOf(piece, (file) => readTextFile(file, config.maxInputBytes));
-        const original = piece.unwrap ? unwrapSingleField(read) : read;
-        const result = await engine.compress({ content: original, toolName: plan.toolName, maxTokens: settings.maxTokens });
+        const original = await textOf(piece);
+        const result = await engine.compress({ content: original, toolName: plan.toolName, maxTokens });
         const replacement = result.hash
-          ? `${hookHeader({ tool: plan.tool, hash: result.hash, originalChars: original.length, compressedChars: result.compressed.length })}\n${result.compressed}`
+          ? `${hookHeader({ tool: plan.tool, hash: result.hash, originalChars: original.length, compressedChars: result.compressed.length, failed: plan.failed })}\n${result.compressed}`
           : undefined;
         replacements.push(replacement !== undefined && replacement.length < original.length && replacement.length <= plan.maxChars ? replacement : undefined);
       }
@@ -52,9 +66,6 @@ export async function hook(config: Config): Promise<number> {
   return 0;
 }
 
-function textOf(piece: Piece, read: (file: string) => Promise<string>): Promise<string> {
-  return "text" in piece ? Promise.resolve(piece.text) : read(piece.file);
-}
 
 /**
  * The event, read with one blocking read of fd 0 when it can be: a hook's life is a few dozen

@@ -11,6 +11,10 @@ type SavedFolder = ((path: string) => boolean) | undefined;
 export interface HookEvent {
   hook_event_name?: unknown;
   transcript_path?: unknown;
+  session_id?: unknown;
+  cwd?: unknown;
+  /** PostToolUseFailure: what the model reads, "Exit code N\n" and the output, cut. */
+  error?: unknown;
   tool_name?: unknown;
   tool_input?: unknown;
   tool_response?: unknown;
@@ -21,7 +25,16 @@ export interface HookEvent {
  * `unwrap`: the text may be a JSON object holding the output as its only field (an MCP server's
  * structured result, serialised): then that field is what gets compressed.
  */
-export type Piece = ({ text: string } | { file: string }) & { unwrap?: boolean };
+export type Piece = ({ text: string } | { file: string } | { taskOutput: TaskOutput }) & { unwrap?: boolean };
+
+/**
+ * The whole output of a failed Bash command: Claude Code writes it to a file in `folder`, named by
+ * a task id the event does not carry; the file is the one that starts with `head`.
+ */
+export interface TaskOutput {
+  folder: string;
+  head: string;
+}
 
 export interface Plan {
   /** The tool's name as the model knows it (for the header line). */
@@ -31,21 +44,32 @@ export interface Plan {
   pieces: Piece[];
   /** Claude Code saves a longer replacement to a file and shows the model a 2 KB preview of it. */
   maxChars: number;
+  /** A failed command: the compressed output is added as context next to Claude Code's cut one. */
+  failed?: boolean;
   /** The hook's answer, given each piece's replacement (undefined: that piece stays as it was); undefined: no answer, Claude Code keeps the output. */
   answer(replacements: ReadonlyArray<string | undefined>): HookAnswer | undefined;
 }
 
 export interface HookAnswer {
-  hookSpecificOutput: { hookEventName: "PostToolUse"; updatedToolOutput?: unknown; updatedMCPToolOutput?: unknown };
+  hookSpecificOutput:
+    | { hookEventName: "PostToolUse"; updatedToolOutput?: unknown; updatedMCPToolOutput?: unknown }
+    | { hookEventName: "PostToolUseFailure"; additionalContext: string };
+}
+
+/** Where Claude Code keeps its scratch files: `$TMPDIR/claude-<uid>`. */
+export interface HookPlace {
+  claudeTemp: string;
 }
 
 /** headroom's own tools: compressing what headroom_retrieve returns would undo the retrieval. */
 const OWN_TOOLS = /^(compress_tool_result|headroom_retrieve|headroom_stats|memory_(save|search|list|delete))$/;
 
-export function planCompression(event: HookEvent, settings: HookSettings): Plan | undefined {
-  if (!settings.enabled || event.hook_event_name !== "PostToolUse" || typeof event.tool_name !== "string") return undefined;
+export function planCompression(event: HookEvent, settings: HookSettings, place?: HookPlace): Plan | undefined {
+  if (!settings.enabled || typeof event.tool_name !== "string") return undefined;
   const tool = event.tool_name;
   const input = isRecord(event.tool_input) ? event.tool_input : {};
+  if (event.hook_event_name === "PostToolUseFailure") return tool === "Bash" && settings.tools.bash && place ? planBashFailure(event, input, place) : undefined;
+  if (event.hook_event_name !== "PostToolUse") return undefined;
   const response = event.tool_response;
   const savedBy = savedOutputsFolder(event.transcript_path);
   if (tool === "Bash") return settings.tools.bash ? planBash(input, response, settings.minChars, savedBy) : undefined;
@@ -120,6 +144,37 @@ function planBash(input: Record<string, unknown>, response: unknown, minChars: n
         delete updated.persistedOutputSize;
       }
       return changed ? { hookSpecificOutput: { hookEventName: "PostToolUse", updatedToolOutput: updated } } : undefined;
+    },
+  };
+}
+
+/** Claude Code's mark where it cut a failed command's output down to 10,000 characters. */
+const CUT_MARK = /\n\.\.\. \[[\d,]+ characters truncated\] \.\.\.\n/;
+/** Characters of the output's start that identify its file. */
+const HEAD_CHARS = 200;
+
+/**
+ * A failed Bash command: Claude Code runs no PostToolUse hook and shows the model the exit code
+ * and at most 10,000 characters of the output — a failing test run loses what matters in the
+ * middle. Its answer cannot be replaced, but context can be added: the whole output, read from
+ * the file Claude Code keeps for the command, compressed. Only when the output was cut.
+ */
+function planBashFailure(event: HookEvent, input: Record<string, unknown>, place: HookPlace): Plan | undefined {
+  const error = event.error;
+  const command = typeof input.command === "string" ? input.command : "";
+  if (typeof error !== "string" || !CUT_MARK.test(error) || OPT_OUT.test(command)) return undefined;
+  if (typeof event.cwd !== "string" || typeof event.session_id !== "string" || !/^[\w-]+$/.test(event.session_id)) return undefined;
+  const head = error.slice(error.indexOf("\n") + 1).trimStart().slice(0, HEAD_CHARS);
+  if (head.length < HEAD_CHARS) return undefined;
+  const folder = join(place.claudeTemp, event.cwd.replace(/[^A-Za-z0-9]/g, "-"), event.session_id, "tasks");
+  return {
+    tool: "Bash",
+    toolName: command ? `Bash: ${command}` : "Bash",
+    pieces: [{ taskOutput: { folder, head } }],
+    maxChars: TOOL_OUTPUT_MAX_CHARS,
+    failed: true,
+    answer([replacement]) {
+      return replacement === undefined ? undefined : { hookSpecificOutput: { hookEventName: "PostToolUseFailure", additionalContext: replacement } };
     },
   };
 }

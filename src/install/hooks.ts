@@ -2,12 +2,16 @@ import { InstallError, isObject, kindOf, type JsonObject, type JsonValue } from 
 import { mentionsHeadroom } from "./launch.js";
 
 /**
- * The Claude Code hook that compresses large tool outputs before the model reads them, in a
- * settings.json: hooks.PostToolUse[] holds matcher groups, each with its own hooks[]. Ours is
- * one inner entry; everything around it belongs to the user and is kept as it was.
+ * The Claude Code hooks that compress large tool outputs before the model reads them, in a
+ * settings.json: hooks.<event>[] holds matcher groups, each with its own hooks[]. Ours is one
+ * inner entry per event; everything around it belongs to the user and is kept as it was.
+ * PostToolUse replaces large outputs; PostToolUseFailure (Claude Code runs no PostToolUse hook
+ * for a failed command) adds the whole output of a failed Bash command, compressed.
  */
-export const HOOK_EVENT = "PostToolUse";
-export const HOOK_MATCHER = "Bash|Grep|mcp__.*";
+export const HOOK_EVENTS = [
+  { event: "PostToolUse", matcher: "Bash|Grep|mcp__.*" },
+  { event: "PostToolUseFailure", matcher: "Bash" },
+] as const;
 export const HOOK_TIMEOUT_S = 10;
 
 export function hookEntry(command: string): JsonObject {
@@ -38,9 +42,13 @@ function groupsOf(table: JsonObject, event: string, path: string): JsonValue[] |
  * nothing else), copies beyond the first are removed, and a new one joins a group that already
  * has our matcher, else a group of its own at the end.
  */
-export function putHook(settings: JsonObject, command: string, path: string): string {
+export function putHooks(settings: JsonObject, command: string, path: string): string {
+  return HOOK_EVENTS.map(({ event, matcher }) => putHook(settings, command, path, event, matcher)).join("; ");
+}
+
+function putHook(settings: JsonObject, command: string, path: string, event: string, matcher: string): string {
   const table = hookTable(settings, path, true)!;
-  const groups = groupsOf(table, HOOK_EVENT, path) ?? (table[HOOK_EVENT] = []);
+  const groups = groupsOf(table, event, path) ?? (table[event] = []);
   const wanted = hookEntry(command);
   const before = JSON.stringify(groups);
   const hadOurs = groups.some((group) => isObject(group) && Array.isArray(group.hooks) && group.hooks.some(isHeadroomHook));
@@ -51,8 +59,8 @@ export function putHook(settings: JsonObject, command: string, path: string): st
     for (let i = 0; i < inner.length; i++) {
       if (!isHeadroomHook(inner[i]!)) continue;
       const alone = inner.every(isHeadroomHook);
-      if (!placed && (group.matcher === HOOK_MATCHER || alone)) {
-        if (alone) group.matcher = HOOK_MATCHER;
+      if (!placed && (group.matcher === matcher || alone)) {
+        if (alone) group.matcher = matcher;
         inner[i] = wanted;
         placed = true;
       } else {
@@ -62,12 +70,12 @@ export function putHook(settings: JsonObject, command: string, path: string): st
   }
   removeEmptied(groups, before);
   if (!placed) {
-    const home = groups.find((group) => isObject(group) && group.matcher === HOOK_MATCHER && Array.isArray(group.hooks));
+    const home = groups.find((group) => isObject(group) && group.matcher === matcher && Array.isArray(group.hooks));
     if (home) (home as { hooks: JsonValue[] }).hooks.push(wanted);
-    else groups.push({ matcher: HOOK_MATCHER, hooks: [wanted] });
+    else groups.push({ matcher, hooks: [wanted] });
   }
-  if (JSON.stringify(groups) === before) return `${HOOK_EVENT} hook already set`;
-  return hadOurs ? `updated the ${HOOK_EVENT} hook` : `added the ${HOOK_EVENT} hook`;
+  if (JSON.stringify(groups) === before) return `${event} hook already set`;
+  return hadOurs ? `updated the ${event} hook` : `added the ${event} hook`;
 }
 
 /** Removes every hook of ours, in every event, and the groups and tables that leaves empty. */

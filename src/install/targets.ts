@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { CLAUDE_REMOVE_ARGS, claudeAddArgs } from "./claude-cli.js";
-import { dropHooks, putHook } from "./hooks.js";
+import { dropHooks, putHooks } from "./hooks.js";
 import { isObject, type JsonObject } from "./json-file.js";
 import { dropServer, putServer, SERVER_NAME, serverEntry, type Transport } from "./servers.js";
 import type { ClaudeStep, FileStep, Step } from "./steps.js";
@@ -40,7 +40,7 @@ function serverStep(context: TargetContext, path: string, withType: boolean, del
 }
 
 function hookStep(context: TargetContext, path: string, pruneDir?: string): FileStep {
-  const edit = context.action === "install" ? (doc: JsonObject) => putHook(doc, context.hookCommand!, path) : (doc: JsonObject) => dropHooks(doc, path);
+  const edit = context.action === "install" ? (doc: JsonObject) => putHooks(doc, context.hookCommand!, path) : (doc: JsonObject) => dropHooks(doc, path);
   return { kind: "file", path, edit, deleteIfEmpty: true, ...(pruneDir ? { pruneDir } : {}) };
 }
 

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runClaude, tempProject, type TempProject } from "../helpers/claude-code.js";
-import { lastToolResultText, startFakeAnthropic, type MessagesRequest, type ModelTurn } from "../helpers/fake-anthropic.js";
+import { lastMessageText, lastToolResultText, startFakeAnthropic, type MessagesRequest, type ModelTurn } from "../helpers/fake-anthropic.js";
 import { serviceLog } from "../helpers/data.js";
 import { CLI } from "../helpers/server.js";
 
@@ -28,11 +28,14 @@ function installedProject(): TempProject {
   return p;
 }
 
-/** The model's turns, each decided from what it has read so far; "done" ends the conversation. */
-async function converse(p: TempProject, script: (read: string[]) => ModelTurn, allowedTools: string, env: Record<string, string> = {}): Promise<string[]> {
+/**
+ * The model's turns, each decided from what it has read so far (the tool result, or with
+ * `wholeMessage` everything in the message that carries it); "done" ends the conversation.
+ */
+async function converse(p: TempProject, script: (read: string[]) => ModelTurn, allowedTools: string, env: Record<string, string> = {}, wholeMessage = false): Promise<string[]> {
   const read: string[] = [];
   const api = await startFakeAnthropic((request: MessagesRequest, turn: number) => {
-    if (turn > 0) read[turn - 1] = lastToolResultText(request);
+    if (turn > 0) read[turn - 1] = wholeMessage ? lastMessageText(request) : lastToolResultText(request);
     return script(read);
   });
   cleanups.push(() => api.close());
@@ -67,6 +70,21 @@ describe("Claude Code with headroom installed", { timeout: 180_000 }, () => {
     expect(compressed!.length).toBeLessThanOrEqual(log.text.length * 0.05);
     expect(retrieved).toContain(log.errorLine);
     expect(retrieved!.length).toBeLessThan(500);
+  });
+
+  it("adds the whole output of a failed command, compressed, next to the part Claude Code shows", async () => {
+    const p = installedProject();
+    p.writeFile("app.log", log.text);
+    const [seen] = await converse(p, (read) => (read.length === 0 ? bash("cat app.log; exit 1") : "done"), "Bash mcp__headroom", {}, true);
+    // Claude Code's own answer stays (the exit code and at most 10,000 characters, without the ERROR line) …
+    expect(seen).toMatch(/^Exit code 1\n/);
+    const [shown, added] = seen!.split("PostToolUseFailure:Bash hook additional context: ");
+    expect(shown).not.toContain(log.errorLine);
+    // … and the hook's context brings the line that matters, with a hash for the rest
+    expect(added).toMatch(/^\[headroom: the command failed and Claude Code showed only part of its output; here is all of it/);
+    expect(added).toContain(log.errorLine);
+    expect(added).toMatch(HASH);
+    expect(added!.length).toBeLessThan(log.text.length * 0.05);
   });
 
   it("compresses another MCP server's results, inline and when Claude Code saved them to a file", async () => {

@@ -232,3 +232,11 @@ function sendStream(res: ServerResponse, request: MessagesRequest, blocks: Model
   event("message_stop", {});
   res.end();
 }
+
+/** Everything the model reads in a request's last message: tool_results and any text blocks (hook context), in order. */
+export function lastMessageText(request: MessagesRequest): string {
+  const last = request.messages.at(-1);
+  if (!last) return "";
+  if (typeof last.content === "string") return last.content;
+  return last.content.map((c) => (c.type === "tool_result" ? toolResultText(c) : c.type === "text" ? (c.text ?? "") : `[${c.type}]`)).join("\n");
+}

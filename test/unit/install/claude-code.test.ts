@@ -12,11 +12,12 @@ describe("install claude-code, project scope", () => {
     expect(code).toBe(0);
     const main = join(world.root, "dist", "bin", "main.js");
     expect(world.read(join(world.cwd, ".mcp.json"))).toEqual({ mcpServers: { headroom: { type: "stdio", command: process.execPath, args: [main] } } });
+    const hook = { type: "command", command: `${process.execPath} '${main}' hook post-tool-use`, timeout: 10 };
     expect(world.read(join(world.cwd, ".claude", "settings.json"))).toEqual({
-      hooks: { PostToolUse: [{ matcher: MATCHER, hooks: [{ type: "command", command: `${process.execPath} '${main}' hook post-tool-use`, timeout: 10 }] }] },
+      hooks: { PostToolUse: [{ matcher: MATCHER, hooks: [hook] }], PostToolUseFailure: [{ matcher: "Bash", hooks: [hook] }] },
     });
     expect(text).toMatch(/^created +.*\.mcp\.json: added mcpServers\.headroom$/m);
-    expect(text).toMatch(/^created +.*settings\.json: added the PostToolUse hook$/m);
+    expect(text).toMatch(/^created +.*settings\.json: added the PostToolUse hook; added the PostToolUseFailure hook$/m);
     expect(text).toContain("Next steps:");
     expect(text).toContain("/mcp");
     expect(text).toContain("HEADROOM_OFF=1");
@@ -169,7 +170,7 @@ describe("install claude-code, project scope", () => {
     const { code, text } = await world.run({ action: "install", target: "claude-code", dryRun: true });
     expect(code).toBe(0);
     expect(text).toMatch(/^would update +.*\.mcp\.json: added mcpServers\.headroom$/m);
-    expect(text).toMatch(/^would create +.*settings\.json: added the PostToolUse hook$/m);
+    expect(text).toMatch(/^would create +.*settings\.json: added the PostToolUse hook; added the PostToolUseFailure hook$/m);
     expect(world.snapshot()).toEqual(before);
   });
 
