@@ -66,7 +66,11 @@ export function tempProject(): TempProject {
     writeFile,
     writeSettings: (settings) => writeFile(".claude/settings.json", JSON.stringify(settings, null, 2)),
     writeMcpConfig: (config) => writeFile(".mcp.json", JSON.stringify(config, null, 2)),
-    cleanup: () => rmSync(root, { recursive: true, force: true }),
+    cleanup: () => {
+      rmSync(root, { recursive: true, force: true });
+      // Claude Code keeps each command's output under $TMPDIR/claude-<uid>/<project path as a slug>/
+      rmSync(join(tmpdir(), `claude-${process.getuid?.() ?? 0}`, dir.replace(/[^A-Za-z0-9]/g, "-")), { recursive: true, force: true });
+    },
   };
 }
 
