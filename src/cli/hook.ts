@@ -66,7 +66,6 @@ export async function hook(config: Config): Promise<number> {
   return 0;
 }
 
-
 /**
  * The event, read with one blocking read of fd 0 when it can be: a hook's life is a few dozen
  * milliseconds, and setting up process.stdin (streams, a tty or net socket) is a good share of
