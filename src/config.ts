@@ -98,13 +98,15 @@ Usage:
   headroom-mcp retrieve HASH [--query Q] [--offset N] [--limit N] [--json]
                                            print an original, or the part that matches Q
   headroom-mcp stats [--json]              savings, store and memories
-  headroom-mcp run [--query Q] [--max-tokens N] -- CMD [ARGS…]
+  headroom-mcp run [--query Q] [--max-tokens N] [--type T] [--json] -- CMD [ARGS…]
                                            run CMD, print its output compressed, exit with its code
   headroom-mcp hook post-tool-use          Claude Code's PostToolUse hook (reads the event on stdin)
   headroom-mcp memory export|import FILE   the memories, as JSON Lines
 
-Exit codes: 0 done; 1 failed (unreadable file, store unavailable, internal error); 2 bad
-arguments; 3 (retrieve) the hash is unknown or has expired; run exits with its command's code.
+Exit codes: 0 done (compress and run print the output unchanged, with a warning, when the store
+cannot keep the original); 1 failed (the store failed while in use, internal error); 2 bad
+arguments or unusable input (missing, binary, too large); 3 (retrieve) the hash is unknown or has
+expired; run exits with its command's code; hook always exits 0.
 
 Options:
   --store PATH|URL      where originals, memories and stats live: a SQLite file (or a directory
@@ -116,10 +118,10 @@ Options:
                         restarts the clock). Env HEADROOM_TTL. Default 24h
   --store-max-mb N      size cap of the store; least recently used originals are evicted beyond
                         it. Env HEADROOM_STORE_MAX_MB. Default 1024
-  --max-input-mb N      largest content accepted by compress_tool_result. Env
-                        HEADROOM_MAX_INPUT_MB. Default 50
+  --max-input-mb N      largest content accepted (compress_tool_result, compress, run, the hook).
+                        Env HEADROOM_MAX_INPUT_MB. Default 50
   --log-level LEVEL     silent | error | warn | info | debug (to stderr). Env HEADROOM_LOG_LEVEL.
-                        Default info
+                        Default info for the server, warn for the other commands
   --http                serve over HTTP: Streamable HTTP at /mcp, legacy SSE at /sse + /messages,
                         GET /health. Env HEADROOM_HTTP=1
   --host HOST           address to bind (default 127.0.0.1). Anything but loopback needs --token.

@@ -23,8 +23,8 @@ export interface HeadroomOptions {
    * it: it would spend its short life on work the long-lived server does anyway.
    */
   sweepAtStart?: boolean;
-  /** Keep originals in memory when the store cannot be opened (default); a one-shot command accepts none instead. */
-  memoryFallback?: boolean;
+  /** A one-shot command: a store in memory (chosen, or because the configured one did not open) accepts no original. */
+  oneShot?: boolean;
 }
 
 export interface Headroom {
@@ -32,7 +32,7 @@ export interface Headroom {
   memory: MemoryStore;
   tokens: TokenCounter;
   /**
-   * Loads the tokenizer shortly after start-up, in slices, so it is ready for the first
+   * Loads the tokenizer shortly after start-up, so it is ready for the first
    * compression without delaying the host's first requests (initialize, tools/list).
    */
   warmUpSoon(): void;
@@ -43,13 +43,13 @@ export interface Headroom {
 const WARM_UP_DELAY_MS = 250;
 
 /** The parts configured by the command line and environment. */
-export function headroomFromConfig(config: Config, logger: Logger, options: { sweepAtStart?: boolean; memoryFallback?: boolean } = {}): Headroom {
+export function headroomFromConfig(config: Config, logger: Logger, options: { sweepAtStart?: boolean; oneShot?: boolean } = {}): Headroom {
   return createHeadroom({ store: config.store, ttlMs: config.ttlMs, storeMaxBytes: config.storeMaxBytes, limits: { maxInputBytes: config.maxInputBytes }, logger, ...options });
 }
 
 export function createHeadroom(options: HeadroomOptions): Headroom {
   const { logger } = options;
-  const backend = openBackend(options.store, logger, { memoryFallback: options.memoryFallback ?? true });
+  const backend = openBackend(options.store, logger, { oneShot: options.oneShot ?? false });
   const store = backend.then((b) => new CcrStore(b, { ttlMs: options.ttlMs, maxBytes: options.storeMaxBytes }, logger));
   const stats = new StatsRecorder(
     backend.then((b) => b.namespace<RunRecord>("stats")),

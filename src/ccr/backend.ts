@@ -30,18 +30,29 @@ const ITERATION_PAGE = 1000;
 export interface BackendOptions {
   busyTimeoutMs?: number;
   integrityCheckDelayMs?: number;
-  /** When the store cannot be opened, keep originals in memory (a server) or accept none (a one-shot command). */
-  memoryFallback?: boolean;
+  /**
+   * A one-shot command (the CLI, a hook): an original kept in its memory would be gone when it
+   * exits, so a memory store — chosen, or fallen back to — accepts none, and nothing is compressed.
+   */
+  oneShot?: boolean;
 }
 
 export async function openBackend(location: StoreLocation, logger: Logger, options: BackendOptions = {}): Promise<Backend> {
-  if (location.kind === "memory") return memoryBackend(undefined, logger);
+  if (location.kind === "memory") {
+    const backend = memoryBackend(undefined, logger);
+    if (options.oneShot) {
+      const reason = 'the store is "memory", which ends with this command';
+      backend.health.refuseWrites(reason);
+      logger.warn(`${reason}: nothing is compressed; give --store a file`);
+    }
+    return backend;
+  }
   try {
     return location.kind === "redis" ? await redisBackend(location.url, logger) : await sqliteBackend(location.path, logger, options);
   } catch (error) {
     const where = location.kind === "redis" ? `Redis store at ${redactUrl(location.url)}` : `SQLite store at ${location.path}`;
     const reason = `${where} unavailable: ${describeOpenFailure(error)}`;
-    if (options.memoryFallback === false) {
+    if (options.oneShot) {
       const backend = memoryBackend(reason, logger);
       backend.health.refuseWrites(reason);
       logger.warn(reason);

@@ -48,7 +48,9 @@ export const MARKER_HASH_PATTERN = /hash=([0-9a-f]{24})\b/g;
  */
 export function hookHeader(o: { tool: string; hash: string; originalChars: number; compressedChars: number; failed?: boolean | undefined }): string {
   const sizes = `${groupDigits(o.originalChars)} characters, compressed to ${groupDigits(o.compressedChars)}`;
-  const back = `headroom_retrieve hash=${o.hash} (with query= for just the lines you need), or re-run with HEADROOM_OFF=1`;
+  // only a shell command can be re-run with the variable in front of it
+  const rerun = o.tool === "Bash" ? ", or re-run with HEADROOM_OFF=1" : "";
+  const back = `headroom_retrieve hash=${o.hash} (with query= for just the lines you need)${rerun}`;
   if (o.failed) return `[headroom: the command failed and Claude Code showed only part of its output; here is all of it (${sizes}); any part: ${back}]`;
   return `[headroom: ${o.tool} output compressed from ${groupDigits(o.originalChars)} to ${groupDigits(o.compressedChars)} characters; the whole output: ${back}]`;
 }

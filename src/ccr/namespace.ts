@@ -51,7 +51,7 @@ export class StoreHealth {
    * would be gone when it exits, so none is accepted and nothing is compressed.
    */
   refuseWrites(reason: string): void {
-    this.damage = `${reason}; a one-shot command keeps nothing in memory, so nothing was compressed`;
+    this.damage = `${reason}: a one-shot command keeps no original in memory, so nothing is compressed`;
   }
 
   markDamaged(reason: string): void {

@@ -1,9 +1,7 @@
-import { groupDigits } from "../ccr/marker.js";
 import type { Config } from "../config.js";
-import type { CompressResult } from "../engine/engine.js";
 import { formatBytes } from "../engine/errors.js";
 import { decodeText, readTextFile } from "../engine/text-file.js";
-import { progressLine, withHeadroom } from "./one-shot.js";
+import { progressLine, summaryLine, withHeadroom } from "./one-shot.js";
 import { readStdin } from "./stdin.js";
 
 /** Inputs from this size on get a progress line (on a terminal). */
@@ -28,11 +26,4 @@ export async function compress(config: Config): Promise<number> {
     if (process.stderr.isTTY && !request.json) process.stderr.write(`\n${summaryLine(result)}\n`);
     return 0;
   });
-}
-
-export function summaryLine(result: CompressResult): string {
-  const counts = `${groupDigits(result.original_tokens)} → ${groupDigits(result.compressed_tokens)} tokens`;
-  if (!result.hash) return `headroom: ${counts}, unchanged (${result.note ?? result.route})`;
-  const saved = Math.round((1 - result.compressed_tokens / result.original_tokens) * 100);
-  return `headroom: ${counts} (${saved}% saved), ${result.content_type}; the original: headroom-mcp retrieve ${result.hash}`;
 }

@@ -3,7 +3,8 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, describeArgsError } from "../config.js";
 import { InstallError } from "../install/json-file.js";
-import { BIN, findOnPath, isInNpxCache, NPX_LAUNCH, selfLaunch, shellJoin, type Launch, type Program } from "../install/launch.js";
+import { BIN, findOnPath, HOOK_BIN, isInNpxCache, NPX_LAUNCH, selfLaunch, shellJoin, type Launch, type Program } from "../install/launch.js";
+import { isLoopback } from "../server/loopback.js";
 import type { Transport } from "../install/servers.js";
 import { applySteps, describePlan, isChange, planSteps } from "../install/steps.js";
 import { claudeCodeSteps, cursorSteps, type TargetContext } from "../install/targets.js";
@@ -175,7 +176,13 @@ function targetContext(options: InstallOptions, program: Program, note: (line: s
   const launch = launchFor(options, program, note);
   const token = options.http?.token ?? (env.HEADROOM_TOKEN || undefined);
   context.transport = options.http ? { kind: "http", http: { url: options.http.url, token } } : ({ kind: "stdio", launch } satisfies Transport);
-  context.hookCommand = shellJoin([launch.command, ...launch.args, "hook", "post-tool-use"]);
+  const hookLaunch = options.npx ? NPX_LAUNCH : selfLaunch(program, options.env, HOOK_BIN);
+  if (options.http && !isLoopbackUrl(options.http.url)) {
+    // the hook keeps originals in this machine's store, where a remote server's headroom_retrieve cannot find them
+    note(`note: no hook: ${options.http.url} is another machine, and the hashes the hook hands out would not resolve there`);
+  } else {
+    context.hookCommand = shellJoin([hookLaunch.command, ...hookLaunch.args, "hook", "post-tool-use"]);
+  }
   if (token && options.http && scope === "project") {
     note(`note: the bearer token goes into a project file that is often committed: keep it out of version control, or use --scope user`);
   }
@@ -212,4 +219,12 @@ function nextSteps(options: InstallOptions, program: Program, out: (line: string
   out(`  the guide below is also in ${guide}`);
   out("");
   out(readFileSync(guide, "utf8").trimEnd());
+}
+
+function isLoopbackUrl(url: string): boolean {
+  try {
+    return isLoopback(new URL(url).hostname.replace(/^\[|\]$/g, ""));
+  } catch {
+    return false;
+  }
 }

@@ -2,6 +2,7 @@
 import { homedir } from "node:os";
 import { ConfigError, loadConfig, MEMORY_USAGE, USAGE } from "../config.js";
 import { packageVersion } from "../version.js";
+import { exitWhenFlushed } from "./exit.js";
 
 /**
  * The `headroom-mcp` command: reads the command line and loads only the module of the command
@@ -18,6 +19,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     config = loadConfig(argv, process.env);
   } catch (error) {
+    // a hook that exits non-zero puts its stderr in front of the model on every tool call; a
+    // HEADROOM_* variable meant for the server must not do that: the output just goes through
+    if (argv[0] === "hook") return 0;
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`headroom-mcp: ${error.message}\n${error.usage ? `\n${error.usage}` : ""}`);
     return 2;
@@ -45,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
     case "run":
       return (await import("./run.js")).run(config);
     case "hook":
-      return (await import("./hook.js")).hook(config);
+      return (await import("./hook.js")).hook(config, () => import("../hook/respond.js"));
     case "serve":
       // the server lives on after this resolves; it ends the process itself
       await (await import("./serve.js")).serve(config, packageVersion());
@@ -54,13 +58,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  // a one-shot command is done: leave now, whatever handles a library left open (stdout and
-  // stderr are synchronous for files and pipes on POSIX, so nothing written is lost)
   (code) => {
-    if (code >= 0) process.exit(code);
+    if (code >= 0) exitWhenFlushed(code);
   },
   (error: unknown) => {
     process.stderr.write(`headroom-mcp: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    exitWhenFlushed(1);
   },
 );

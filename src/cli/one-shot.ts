@@ -1,4 +1,6 @@
+import { groupDigits } from "../ccr/marker.js";
 import type { Config } from "../config.js";
+import type { CompressResult } from "../engine/engine.js";
 import { HeadroomError } from "../engine/errors.js";
 import { headroomFromConfig, type Headroom } from "../headroom.js";
 import { createLogger, type Logger } from "../log.js";
@@ -10,7 +12,7 @@ import { createLogger, type Logger } from "../log.js";
  */
 export async function withHeadroom(config: Config, work: (headroom: Headroom, logger: Logger) => Promise<number>): Promise<number> {
   const logger = createLogger(config.logLevel);
-  const headroom = headroomFromConfig(config, logger, { sweepAtStart: false, memoryFallback: false });
+  const headroom = headroomFromConfig(config, logger, { sweepAtStart: false, oneShot: true });
   try {
     return await work(headroom, logger);
   } catch (error) {
@@ -44,4 +46,12 @@ export function progressLine(): { show(text: string): void; clear(): void } {
       shown = false;
     },
   };
+}
+
+/** One line for a person: the token counts, and the command that gets the original back. */
+export function summaryLine(result: CompressResult): string {
+  const counts = `${groupDigits(result.original_tokens)} → ${groupDigits(result.compressed_tokens)} tokens`;
+  if (!result.hash) return `headroom: ${counts}, unchanged (${result.note ?? result.route})`;
+  const saved = Math.round((1 - result.compressed_tokens / result.original_tokens) * 100);
+  return `headroom: ${counts} (${saved}% saved), ${result.content_type}; the original: headroom-mcp retrieve ${result.hash}`;
 }

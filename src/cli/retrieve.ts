@@ -10,7 +10,8 @@ export async function retrieve(config: Config): Promise<number> {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     }
-    process.stdout.write(result.content);
+    // the original's bytes as they are; on a terminal, a prompt does not start on its last line
+    process.stdout.write(process.stdout.isTTY && !result.content.endsWith("\n") ? `${result.content}\n` : result.content);
     if (result.note) process.stderr.write(`${result.content.endsWith("\n") ? "" : "\n"}headroom: ${result.note}\n`);
     return 0;
   });

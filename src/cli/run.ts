@@ -3,8 +3,7 @@ import { constants } from "node:os";
 import type { Config } from "../config.js";
 import { formatBytes } from "../engine/errors.js";
 import { decodeText } from "../engine/text-file.js";
-import { summaryLine } from "./compress.js";
-import { progressLine, withHeadroom } from "./one-shot.js";
+import { progressLine, summaryLine, withHeadroom } from "./one-shot.js";
 
 /**
  * `headroom-mcp run -- CMD …`: runs CMD with stdout and stderr captured together in the order they

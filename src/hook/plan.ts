@@ -1,7 +1,9 @@
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
+import { isInside } from "../folders.js";
 import type { HookSettings } from "./settings.js";
 
-type SavedFolder = ((path: string) => boolean) | undefined;
+/** The session's folder of saved outputs, and whether a path lies in it. */
+type SavedFolder = { folder: string; holds(path: string): boolean } | undefined;
 
 /**
  * Claude Code's PostToolUse event → what to compress and how to put the result back. Pure: no
@@ -25,7 +27,7 @@ export interface HookEvent {
  * `unwrap`: the text may be a JSON object holding the output as its only field (an MCP server's
  * structured result, serialised): then that field is what gets compressed.
  */
-export type Piece = ({ text: string } | { file: string } | { taskOutput: TaskOutput }) & { unwrap?: boolean };
+export type Piece = ({ text: string } | { file: string; within: string } | { taskOutput: TaskOutput }) & { unwrap?: boolean };
 
 /**
  * The whole output of a failed Bash command: Claude Code writes it to a file in `folder`, named by
@@ -84,13 +86,10 @@ export function planCompression(event: HookEvent, settings: HookSettings, place?
  * Claude Code's "saved to PATH" note must not make the hook read any other file into the model's
  * context.
  */
-function savedOutputsFolder(transcript: unknown): ((path: string) => boolean) | undefined {
+function savedOutputsFolder(transcript: unknown): SavedFolder {
   if (typeof transcript !== "string" || !isAbsolute(transcript) || !transcript.endsWith(".jsonl")) return undefined;
   const folder = join(transcript.slice(0, -".jsonl".length), "tool-results");
-  return (path) => {
-    const rel = relative(folder, resolve(path));
-    return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
-  };
+  return { folder, holds: (path) => resolve(path) !== folder && isInside(resolve(path), folder) };
 }
 
 /** Claude Code's limits on what the model reads inline (2.1.x; measured, see fixtures/claude-code/README.md). */
@@ -108,14 +107,14 @@ function planBash(input: Record<string, unknown>, response: unknown, minChars: n
   const command = typeof input.command === "string" ? input.command : "";
   if (OPT_OUT.test(command)) return undefined;
   const persisted = typeof response.persistedOutputPath === "string" ? response.persistedOutputPath : undefined;
-  if (persisted && !savedBy?.(persisted)) return undefined;
+  if (persisted && !savedBy?.holds(persisted)) return undefined;
   const fields = ["stdout", "stderr"] as const;
   const pieces: Piece[] = [];
   const pieceOf: Partial<Record<(typeof fields)[number], number>> = {};
   for (const field of fields) {
     const value = response[field];
     if (field === "stdout" && persisted) {
-      pieceOf.stdout = pieces.push({ file: persisted }) - 1;
+      pieceOf.stdout = pieces.push({ file: persisted, within: savedBy!.folder }) - 1;
     } else if (typeof value === "string" && value.length >= minChars) {
       pieceOf[field] = pieces.push({ text: value }) - 1;
     }
@@ -206,9 +205,9 @@ function planMcp(tool: string, response: unknown, minChars: number, savedBy: Sav
   const hint = `${tool} ${name}`;
   if (typeof response === "string") {
     const note = MCP_SAVED_NOTE.exec(response)?.[1];
-    const saved = note && savedBy?.(note) ? note : undefined;
+    const saved = note && savedBy?.holds(note) ? note : undefined;
     if (!saved && response.length < minChars) return undefined;
-    const piece: Piece = saved ? { file: saved, unwrap: true } : { text: response, unwrap: true };
+    const piece: Piece = saved ? { file: saved, within: savedBy!.folder, unwrap: true } : { text: response, unwrap: true };
     return { tool, toolName: hint, pieces: [piece], maxChars: MCP_OUTPUT_MAX_CHARS, answer: ([r]) => (r === undefined ? undefined : mcpAnswer(r)) };
   }
   const blocks = Array.isArray(response) ? response : undefined;

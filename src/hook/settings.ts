@@ -27,10 +27,10 @@ interface HookSection {
   tools?: { bash?: unknown; grep?: unknown; mcp?: unknown };
 }
 
-/** Claude Code's settings files, most specific first. */
-export function settingsFiles(projectDir: string | undefined, home: string): string[] {
+/** Claude Code's settings files, most specific first (the user's under CLAUDE_CONFIG_DIR when it is set). */
+export function settingsFiles(projectDir: string | undefined, home: string, env: NodeJS.ProcessEnv): string[] {
   const project = projectDir ? [join(projectDir, ".claude", "settings.local.json"), join(projectDir, ".claude", "settings.json")] : [];
-  return [...project, join(home, ".claude", "settings.json")];
+  return [...project, join(env.CLAUDE_CONFIG_DIR || join(home, ".claude"), "settings.json")];
 }
 
 export function loadHookSettings(env: NodeJS.ProcessEnv, files: readonly string[]): HookSettings {
@@ -46,7 +46,7 @@ export function loadHookSettings(env: NodeJS.ProcessEnv, files: readonly string[
   for (const tool of Object.keys(tools) as (keyof HookSettings["tools"])[]) {
     tools[tool] = first((s) => asBoolean(s.tools?.[tool])) ?? tools[tool];
   }
-  const envTools = env.HEADROOM_HOOK_TOOLS?.split(",").map((t) => t.trim().toLowerCase());
+  const envTools = env.HEADROOM_HOOK_TOOLS?.trim() ? env.HEADROOM_HOOK_TOOLS.split(",").map((t) => t.trim().toLowerCase()) : undefined;
   if (envTools) for (const tool of Object.keys(tools) as (keyof HookSettings["tools"])[]) tools[tool] = envTools.includes(tool);
   return {
     enabled: env.HEADROOM_OFF === "1" ? false : (first((s) => asBoolean(s.enabled)) ?? true),

@@ -18,11 +18,13 @@ export interface Program {
 }
 
 export const BIN = join("dist", "bin", "main.js");
+/** The hook's own entry: the same command, as one CommonJS file that starts sooner (see src/cli/hook-bin.ts). */
+export const HOOK_BIN = join("dist", "bin", "hook.cjs");
 
 export const NPX_LAUNCH: Launch = { command: "npx", args: ["-y", "headroom-mcp"] };
 
-export function selfLaunch(program: Program, env: NodeJS.ProcessEnv): Launch {
-  return { command: nodeCommand(program.execPath, env), args: [join(program.root, BIN)] };
+export function selfLaunch(program: Program, env: NodeJS.ProcessEnv, bin: string = BIN): Launch {
+  return { command: nodeCommand(program.execPath, env), args: [join(program.root, bin)] };
 }
 
 /**
@@ -79,9 +81,9 @@ export function shellJoin(words: readonly string[]): string {
 export function mentionsHeadroom(text: string): boolean {
   if (text.includes("headroom-mcp")) return true;
   // The text may be one path (an argument, spaces and all) or a shell command line.
-  const bins = /'([^']*dist[\\/]bin[\\/]main\.js)'|"([^"]*dist[\\/]bin[\\/]main\.js)"|([^\s'"]*dist[\\/]bin[\\/]main\.js)/g;
+  const bins = /'([^']*dist[\\/]bin[\\/](?:main\.js|hook\.cjs))'|"([^"]*dist[\\/]bin[\\/](?:main\.js|hook\.cjs))"|([^\s'"]*dist[\\/]bin[\\/](?:main\.js|hook\.cjs))/g;
   const paths = [text, ...[...text.matchAll(bins)].map((match) => match[1] ?? match[2] ?? match[3]!)];
-  return paths.some((path) => /dist[\\/]bin[\\/]main\.js$/.test(path) && isHeadroomPackage(resolve(dirname(path), "..", "..")));
+  return paths.some((path) => /dist[\\/]bin[\\/](?:main\.js|hook\.cjs)$/.test(path) && isHeadroomPackage(resolve(dirname(path), "..", "..")));
 }
 
 function isHeadroomPackage(root: string): boolean {

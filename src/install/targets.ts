@@ -39,6 +39,11 @@ function serverStep(context: TargetContext, path: string, withType: boolean, del
   return { kind: "file", path, edit, deleteIfEmpty, ...(pruneDir ? { pruneDir } : {}) };
 }
 
+/** Uninstall always looks for our hooks; install adds them unless there is no hook to register. */
+function hookSteps(context: TargetContext, path: string, pruneDir?: string): FileStep[] {
+  return context.action === "install" && context.hookCommand === undefined ? [] : [hookStep(context, path, pruneDir)];
+}
+
 function hookStep(context: TargetContext, path: string, pruneDir?: string): FileStep {
   const edit = context.action === "install" ? (doc: JsonObject) => putHooks(doc, context.hookCommand!, path) : (doc: JsonObject) => dropHooks(doc, path);
   return { kind: "file", path, edit, deleteIfEmpty: true, ...(pruneDir ? { pruneDir } : {}) };
@@ -47,12 +52,12 @@ function hookStep(context: TargetContext, path: string, pruneDir?: string): File
 export function claudeCodeSteps(context: TargetContext): Step[] {
   if (context.scope === "project") {
     const dir = join(context.cwd, ".claude");
-    return [serverStep(context, join(context.cwd, ".mcp.json"), true, true), hookStep(context, join(dir, "settings.json"), dir)];
+    return [serverStep(context, join(context.cwd, ".mcp.json"), true, true), ...hookSteps(context, join(dir, "settings.json"), dir)];
   }
   const files = claudeUserFiles(context.home, context.env);
   // ~/.claude.json is Claude Code's own state (account, projects): never deleted, even if emptied.
   const server = serverStep(context, files.config, true, false);
-  return [context.claude ? claudeStep(context, context.claude, server) : server, hookStep(context, files.settings)];
+  return [context.claude ? claudeStep(context, context.claude, server) : server, ...hookSteps(context, files.settings)];
 }
 
 function claudeStep(context: TargetContext, claude: string, file: FileStep): ClaudeStep {

@@ -1,11 +1,12 @@
 import { realpath } from "node:fs/promises";
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { RootsListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { InputError } from "../engine/errors.js";
 import { readTextFile } from "../engine/text-file.js";
 import type { Logger } from "../log.js";
+import { isInside } from "../folders.js";
 
 /**
  * Where `compress_tool_result` may read a `path` from. Over stdio the client runs on this machine
@@ -74,16 +75,17 @@ export class FileAccess {
     if (!this.server.getClientCapabilities()?.roots) return [];
     try {
       const { roots } = await this.server.listRoots(undefined, { timeout: ROOTS_TIMEOUT_MS });
-      return roots.flatMap((root) => (root.uri.startsWith("file://") ? [fileURLToPath(root.uri)] : []));
+      return roots.flatMap((root) => {
+        try {
+          return root.uri.startsWith("file://") ? [fileURLToPath(root.uri)] : [];
+        } catch {
+          return []; // a root on another host (file://host/…) names nothing here
+        }
+      });
     } catch (error) {
       this.logger.warn("the client did not list its roots; reading files from the working directory only", error);
       this.roots = undefined;
       return [];
     }
   }
-}
-
-function isInside(path: string, folder: string): boolean {
-  const rel = relative(folder, path);
-  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
 }

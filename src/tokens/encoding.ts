@@ -49,17 +49,18 @@ export function packEncoding(pattern: string, table: RankTable, tokens: number):
   return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, "utf8"), table.toBytes()]);
 }
 
+/** The packed table; undefined when it is missing or damaged (js-tiktoken's data then serves). */
 function readPackedEncoding(): Encoding | undefined {
-  let bytes: Buffer;
   try {
-    bytes = readFileSync(packedEncodingFile());
+    const bytes = readFileSync(packedEncodingFile());
+    const newline = bytes.indexOf(10);
+    const header = JSON.parse(bytes.subarray(0, newline).toString("utf8")) as PackedHeader;
+    if (header.encoding !== ENCODING_NAME || !Number.isInteger(header.tokens) || header.tokens <= 0) return undefined;
+    // the table checks that the lengths add up to the bytes that follow them
+    return { pattern: new RegExp(header.pattern, "guy"), ranks: RankTable.fromBytes(bytes.subarray(newline + 1), header.tokens) };
   } catch {
     return undefined;
   }
-  const newline = bytes.indexOf(10);
-  const header = JSON.parse(bytes.subarray(0, newline).toString("utf8")) as PackedHeader;
-  if (header.encoding !== ENCODING_NAME) return undefined;
-  return { pattern: new RegExp(header.pattern, "guy"), ranks: RankTable.fromBytes(bytes.subarray(newline + 1), header.tokens) };
 }
 
 /** The UTF-8 bytes of a piece as a byte string; ASCII pieces are returned as they are. */

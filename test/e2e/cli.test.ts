@@ -1,10 +1,11 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
 import { fixture, serviceLog } from "../helpers/data.js";
-import { tempStorePath } from "../helpers/server.js";
+import { CLI, tempStorePath } from "../helpers/server.js";
 
 const HASH = /hash=([0-9a-f]{24})/;
 
@@ -72,6 +73,14 @@ describe("headroom-mcp compress / retrieve / stats", () => {
     expect(run.stdout).toBe("");
   });
 
+  it("with a store that ends with the command hands out no hash: the input comes back as it was, with a warning", () => {
+    const { text } = serviceLog();
+    const run = cli(["compress", "--store", "memory"], { input: text });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(text);
+    expect(run.stderr).toMatch(/the store is "memory".*give --store a file/);
+  });
+
   it("refuses binary input", () => {
     const dir = mkdtempSync(join(tmpdir(), "headroom-cli-"));
     writeFileSync(join(dir, "blob.bin"), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3]));
@@ -105,6 +114,14 @@ describe("headroom-mcp run", () => {
     const missing = cli(["run", "--store", "memory", "--", "no-such-command-here"]);
     expect(missing.status).toBe(127);
     expect(missing.stderr).toMatch(/cannot run no-such-command-here: command not found/);
+  });
+
+  it("writes every byte to a slow pipe before it exits", () => {
+    const bytes = Buffer.alloc(600_000, 0);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7) % 256;
+    writeFileSync(join(dir, "blob.bin"), bytes);
+    const piped = spawnSync("sh", ["-c", `"${process.execPath}" "${CLI}" run --store memory -- cat "${join(dir, "blob.bin")}" | (sleep 0.5; wc -c)`], { encoding: "utf8" });
+    expect(piped.stdout.trim()).toBe(String(bytes.length));
   });
 
   it("with HEADROOM_OFF=1 leaves the output untouched", () => {

@@ -1,10 +1,13 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
 import { fixture, serviceLog } from "../helpers/data.js";
-import { tempStorePath } from "../helpers/server.js";
+import { CLI, tempStorePath } from "../helpers/server.js";
+
+const HOOK_CJS = join(dirname(CLI), "hook.cjs");
 
 /** A recorded Claude Code hook input, as JSON. */
 const recorded = (name: string) => JSON.parse(fixture(`claude-code/${name}.json`)) as Record<string, unknown>;
@@ -50,6 +53,25 @@ describe("headroom-mcp hook post-tool-use", () => {
     const run = hook(input, { HEADROOM_STORE: tempStorePath() });
     expect(run.status).toBe(0);
     expect(run.stdout).toBe("");
+  });
+
+  it("stays silent with exit 0 when a HEADROOM_* variable meant for the server is bad, in both entries", () => {
+    const long = JSON.stringify({ hook_event_name: "PostToolUse", tool_name: "Bash", tool_input: { command: "cat app.log" }, tool_response: { stdout: serviceLog().text.slice(0, 29_000), stderr: "", interrupted: false } });
+    for (const env of [{ HEADROOM_TTL: "abc" }, { HEADROOM_LOG_LEVEL: "verbose" }, { HEADROOM_STORE: "ftp://x" }, { HEADROOM_MAX_INPUT_MB: "0" }]) {
+      const viaMain = hook(long, env);
+      expect(viaMain, JSON.stringify(env)).toMatchObject({ status: 0, stdout: "", stderr: "" });
+      const viaFront = spawnSync(process.execPath, [HOOK_CJS, "hook", "post-tool-use"], { input: long, encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), ...env } });
+      expect({ status: viaFront.status, stdout: viaFront.stdout, stderr: viaFront.stderr }, JSON.stringify(env)).toEqual({ status: 0, stdout: "", stderr: "" });
+    }
+  });
+
+  it("answers through dist/bin/hook.cjs (what install registers) as through the command", () => {
+    const long = JSON.stringify({ hook_event_name: "PostToolUse", tool_name: "Bash", tool_input: { command: "cat app.log" }, tool_response: { stdout: serviceLog().text.slice(0, 29_000), stderr: "", interrupted: false } });
+    const store = tempStorePath();
+    const front = spawnSync(process.execPath, [HOOK_CJS, "hook", "post-tool-use"], { input: long, encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), HEADROOM_STORE: store } });
+    expect(front.status).toBe(0);
+    expect(front.stdout).toBe(hook(long, { HEADROOM_STORE: store }).stdout);
+    expect(front.stdout).toMatch(/hash=[0-9a-f]{24}/);
   });
 
   it("stays silent when switched off, or when its store cannot be opened", () => {

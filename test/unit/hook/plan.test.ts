@@ -23,7 +23,7 @@ describe("the PostToolUse plan, on inputs recorded from Claude Code", () => {
     const event = recorded("bash-large-persisted");
     const plan = planCompression(event, settings)!;
     const response = event.tool_response as Record<string, unknown>;
-    expect(plan.pieces).toEqual([{ file: response.persistedOutputPath }]);
+    expect(plan.pieces).toEqual([{ file: response.persistedOutputPath, within: `${String(event.transcript_path).replace(/\.jsonl$/, "")}/tool-results` }]);
     expect(plan.toolName).toBe(`Bash: ${(event.tool_input as { command: string }).command}`);
     const updated = plan.answer(["X"])!.hookSpecificOutput.updatedToolOutput as Record<string, unknown>;
     expect(updated).toMatchObject({ stdout: "X", stderr: response.stderr, interrupted: false });

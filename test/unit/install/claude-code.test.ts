@@ -12,7 +12,7 @@ describe("install claude-code, project scope", () => {
     expect(code).toBe(0);
     const main = join(world.root, "dist", "bin", "main.js");
     expect(world.read(join(world.cwd, ".mcp.json"))).toEqual({ mcpServers: { headroom: { type: "stdio", command: process.execPath, args: [main] } } });
-    const hook = { type: "command", command: `${process.execPath} '${main}' hook post-tool-use`, timeout: 10 };
+    const hook = { type: "command", command: `${process.execPath} '${join(world.root, "dist", "bin", "hook.cjs")}' hook post-tool-use`, timeout: 10 };
     expect(world.read(join(world.cwd, ".claude", "settings.json"))).toEqual({
       hooks: { PostToolUse: [{ matcher: MATCHER, hooks: [hook] }], PostToolUseFailure: [{ matcher: "Bash", hooks: [hook] }] },
     });
@@ -288,5 +288,16 @@ describe("install claude-code, user scope", () => {
     expect(text).not.toContain("s3cret");
     expect(claude.calls()).toEqual([]);
     expect(world.snapshot()).toEqual({});
+  });
+
+  it("registers no hook for a server on another machine: the hashes it hands out would not resolve there", async () => {
+    const world = makeWorld();
+    const { code, text } = await world.run({ action: "install", target: "claude-code", http: { url: "https://headroom.internal.example:8443/mcp", token: "t" } });
+    expect(code).toBe(0);
+    expect(text).toMatch(/no hook: https:\/\/headroom\.internal\.example:8443\/mcp is another machine/);
+    expect(existsSync(join(world.cwd, ".claude", "settings.json"))).toBe(false);
+    const local = makeWorld();
+    await local.run({ action: "install", target: "claude-code", http: { url: "http://127.0.0.1:8787/mcp" } });
+    expect(existsSync(join(local.cwd, ".claude", "settings.json"))).toBe(true);
   });
 });

@@ -1,0 +1,50 @@
+import { realpath } from "node:fs/promises";
+import { hookHeader } from "../ccr/marker.js";
+import { withHeadroom } from "../cli/one-shot.js";
+import type { Config } from "../config.js";
+import { InputError } from "../engine/errors.js";
+import { readTextFile } from "../engine/text-file.js";
+import { isInside } from "../folders.js";
+import { planCompression, unwrapSingleField, type HookEvent, type HookPlace, type Piece } from "./plan.js";
+import type { HookSettings } from "./settings.js";
+import { findTaskOutput } from "./task-output.js";
+
+/** A failed command's output goes next to the part Claude Code shows anyway: a summary, not a screenful. */
+const FAILED_MAX_TOKENS = 2000;
+
+/**
+ * The part of the hook that loads the engine, the tokenizer and the store: only for an event the
+ * plan says to compress. Writes the answer for Claude Code on stdout, or nothing.
+ */
+export async function respond(config: Config, event: HookEvent, settings: HookSettings, place: HookPlace): Promise<void> {
+  const plan = planCompression(event, settings, place);
+  if (!plan) return;
+  const textOf = async (piece: Piece): Promise<string> => {
+    if ("text" in piece) return piece.text;
+    const file = "file" in piece ? await confined(piece.file, piece.within) : await findTaskOutput(piece.taskOutput);
+    const text = await readTextFile(file, config.maxInputBytes);
+    return piece.unwrap ? unwrapSingleField(text) : text;
+  };
+  const maxTokens = plan.failed ? Math.min(settings.maxTokens ?? FAILED_MAX_TOKENS, FAILED_MAX_TOKENS) : settings.maxTokens;
+  await withHeadroom(config, async ({ engine }) => {
+    const replacements: (string | undefined)[] = [];
+    for (const piece of plan.pieces) {
+      const original = await textOf(piece);
+      const result = await engine.compress({ content: original, toolName: plan.toolName, maxTokens });
+      const replacement = result.hash
+        ? `${hookHeader({ tool: plan.tool, hash: result.hash, originalChars: original.length, compressedChars: result.compressed.length, failed: plan.failed })}\n${result.compressed}`
+        : undefined;
+      replacements.push(replacement !== undefined && replacement.length < original.length && replacement.length <= plan.maxChars ? replacement : undefined);
+    }
+    const answer = plan.answer(replacements);
+    if (answer) process.stdout.write(JSON.stringify(answer));
+    return 0;
+  });
+}
+
+/** The file, if it is still inside `folder` once links are resolved (a link there could point anywhere). */
+async function confined(file: string, folder: string): Promise<string> {
+  const [real, realFolder] = await Promise.all([realpath(file), realpath(folder)]);
+  if (!isInside(real, realFolder)) throw new InputError(`${file} leads outside ${folder}`);
+  return real;
+}
