@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import { TokenCounter } from "../dist/index.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const cli = join(root, "dist/bin/main.js");
+// what `install claude-code` registers: the CommonJS front of the hook command
+const cli = join(root, "dist/bin/hook.cjs");
 const recorded = (name) => JSON.parse(readFileSync(join(root, "fixtures/claude-code", `${name}.json`), "utf8"));
 
 /** A service log: `lines` INFO lines with varying ids and timings, one ERROR line at the end. */
