@@ -45,7 +45,9 @@ export class FileAccess {
     }
     const wanted = isAbsolute(path) ? resolve(path) : resolve(folders[0]!, path);
     const listed = folders.join(", ");
-    if (!folders.some((folder) => isInside(wanted, folder))) {
+    // a folder may be named through a link (/tmp → /private/tmp): either spelling of it counts
+    const realFolders = await Promise.all(folders.map((folder) => realpath(folder).catch(() => folder)));
+    if (![...folders, ...realFolders].some((folder) => isInside(wanted, folder))) {
       throw new InputError(`${path} is outside the folders this server may read (${listed}): pass the output as \`content\` instead, or add the folder with --allow-dir`);
     }
     let real: string;
@@ -55,7 +57,6 @@ export class FileAccess {
       const code = (error as NodeJS.ErrnoException).code;
       throw new InputError(code === "ENOENT" ? `${path} does not exist (looked for ${wanted})` : `${path} cannot be read (${code ?? String(error)})`);
     }
-    const realFolders = await Promise.all(folders.map((folder) => realpath(folder).catch(() => folder)));
     if (!realFolders.some((folder) => isInside(real, folder))) {
       throw new InputError(`${path} is a link to ${real}, outside the folders this server may read (${listed}): pass the output as \`content\` instead`);
     }

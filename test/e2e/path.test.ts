@@ -76,4 +76,16 @@ describe("compress_tool_result with a path", () => {
     const root = await server.call("compress_tool_result", { path: "/etc/hostname" });
     expect(root.isError).toBe(true);
   });
+
+  it("accepts a root named through a link, by either spelling", async () => {
+    const { root, workspace, log } = layout();
+    const linked = join(root, "linked-workspace");
+    symlinkSync(workspace, linked);
+    const server = await start({ roots: [linked] });
+    for (const path of [join(linked, "logs", "app.log"), join(workspace, "logs", "app.log"), "logs/app.log"]) {
+      const result = await server.call("compress_tool_result", { path });
+      expect(result.isError, path).toBeFalsy();
+      expect(text(result)).toContain(log.errorLine);
+    }
+  });
 });
