@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { homedir } from "node:os";
-import { ConfigError, loadConfig, MEMORY_USAGE, USAGE } from "../config.js";
+import { ConfigError, loadConfig } from "../config.js";
+import { MEMORY_USAGE, USAGE } from "../usage.js";
 import { packageVersion } from "../version.js";
 import { exitWhenFlushed } from "./exit.js";
 

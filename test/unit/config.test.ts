@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, MEMORY_USAGE, parseDuration, USAGE } from "../../src/config.js";
+import { ConfigError, loadConfig, parseDuration } from "../../src/config.js";
+import { MEMORY_USAGE, USAGE } from "../../src/usage.js";
 
 describe("config", () => {
   it("defaults to a SQLite file under XDG_DATA_HOME, else ~/.local/share", () => {
