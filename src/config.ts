@@ -4,6 +4,8 @@ import { parseArgs } from "node:util";
 import type { StoreLocation } from "./ccr/backend.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
 import { CONTENT_TYPES, type ContentType } from "./compressors/types.js";
+import { ConfigError } from "./config-error.js";
+import { parseUpstreamFlag, readUpstreamConfig, type UpstreamSpec } from "./gateway/upstream-config.js";
 import { COMPRESS_USAGE, MEMORY_USAGE, RETRIEVE_USAGE, RUN_USAGE, USAGE } from "./usage.js";
 import { isLoopback } from "./server/loopback.js";
 
@@ -24,6 +26,8 @@ export type Command =
   | "run"
   | "hook";
 
+export { ConfigError };
+
 export interface Config {
   command: Command;
   /** The JSON Lines file to read, for `memory import`. */
@@ -34,6 +38,9 @@ export interface Config {
   usage?: string;
   /** Folders `compress_tool_result` may read a `path` from besides the client's roots (or the working directory). */
   allowDirs: string[];
+  /** Servers behind the gateway: their tools are offered namespaced, their results compressed. */
+  upstreams: UpstreamSpec[];
+  upstreamTimeouts: { connectMs: number; callMs: number };
   store: StoreLocation;
   ttlMs: number;
   storeMaxBytes: number;
@@ -75,16 +82,6 @@ export interface HttpConfig {
   requestTimeoutMs: number;
 }
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-  /** Set when the command line itself was wrong: the usage to show after the message. */
-  constructor(
-    message: string,
-    readonly usage?: string,
-  ) {
-    super(message);
-  }
-}
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -125,7 +122,7 @@ const HTTP_OPTIONS = ["http", "host", "port", "token", "allow-origin", "public-h
 
 /** The options each command accepts besides the store options; anything else is an error. */
 const COMMAND_OPTIONS: Record<string, readonly string[]> = {
-  serve: [...HTTP_OPTIONS, "allow-dir"],
+  serve: [...HTTP_OPTIONS, "allow-dir", "upstream-config", "upstream", "upstream-timeout"],
   memory: [],
   compress: ["type", "query", "max-tokens", "tool", "json"],
   retrieve: ["query", "offset", "limit", "json"],
@@ -150,6 +147,9 @@ const OPTIONS = {
   "max-sessions": { type: "string" },
   "request-timeout": { type: "string" },
   "allow-dir": { type: "string", multiple: true },
+  "upstream-config": { type: "string" },
+  upstream: { type: "string", multiple: true },
+  "upstream-timeout": { type: "string" },
   type: { type: "string" },
   query: { type: "string" },
   "max-tokens": { type: "string" },
@@ -208,6 +208,15 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
     if (values.http || isOn(env.HEADROOM_HTTP)) config.http = httpConfig(values, pick);
     const dirs = values["allow-dir"] ?? (env.HEADROOM_ALLOW_DIRS ? env.HEADROOM_ALLOW_DIRS.split(delimiter).filter(Boolean) : []);
     config.allowDirs = dirs.map((dir) => resolve(cwd, dir));
+    const upstreamFile = pick(values["upstream-config"], "HEADROOM_UPSTREAM_CONFIG");
+    config.upstreams = [...(upstreamFile ? readUpstreamConfig(resolve(cwd, upstreamFile)) : []), ...(values.upstream ?? []).map(parseUpstreamFlag)];
+    const names = new Set<string>();
+    for (const { name } of config.upstreams) {
+      if (names.has(name)) throw new ConfigError(`two upstream servers are named "${name}": names must be unique`);
+      names.add(name);
+    }
+    const timeout = pick(values["upstream-timeout"], "HEADROOM_UPSTREAM_TIMEOUT");
+    if (timeout !== undefined) config.upstreamTimeouts = { ...config.upstreamTimeouts, callMs: parseDuration(timeout, "--upstream-timeout") };
   }
   return config;
 }
@@ -352,6 +361,8 @@ function defaults(command: Command, env: NodeJS.ProcessEnv): Config {
   return {
     command,
     allowDirs: [],
+    upstreams: [],
+    upstreamTimeouts: { connectMs: 30_000, callMs: 120_000 },
     store: { kind: "sqlite", path: defaultStorePath(env) },
     ttlMs: 24 * 3_600_000,
     storeMaxBytes: 1024 * 1024 * 1024,

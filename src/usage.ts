@@ -50,6 +50,15 @@ Options:
   --allow-dir DIR       a folder compress_tool_result may read \`path\` from, besides the client's
                         roots (or the working directory when the client has none); repeatable.
                         Env HEADROOM_ALLOW_DIRS (separated by ${delimiter})
+  --upstream-config FILE
+                        gateway: serve the tools of the MCP servers in FILE (a host's mcp.json
+                        shape: {"mcpServers": {...}}) as NAME__TOOL, their large results
+                        compressed. Env HEADROOM_UPSTREAM_CONFIG
+  --upstream NAME=COMMAND [ARGS…]
+                        one more upstream server (quoted as one argument); repeatable
+  --upstream-timeout DURATION
+                        how long a call to an upstream tool may take. Env
+                        HEADROOM_UPSTREAM_TIMEOUT. Default 2m
   --allow-origin LIST   comma-separated browser origins allowed besides loopback ones.
                         Env HEADROOM_ALLOWED_ORIGINS
   --session-idle DURATION

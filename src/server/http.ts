@@ -45,6 +45,8 @@ export async function serveHttp(config: Config, options: HttpOptions, logger: Lo
   const headroom = headroomFromConfig(config, logger);
   // over HTTP a client's roots name folders on its machine, not this one: only --allow-dir counts
   const files = { allowDirs: config.allowDirs, clientRoots: false, cwd: process.cwd(), maxBytes: config.maxInputBytes };
+  // one set of upstream servers for every session
+  const gateway = config.upstreams.length > 0 ? new (await import("../gateway/gateway.js")).Gateway(config.upstreams, headroom.engine, logger, config.upstreamTimeouts) : undefined;
   const sessions = new SessionTable<Transport>({ idleMs: options.sessionIdleMs, max: options.maxSessions }, logger);
   let inFlight = 0;
   let streams = 0;
@@ -128,14 +130,14 @@ export async function serveHttp(config: Config, options: HttpOptions, logger: Lo
     transport.onclose = () => {
       if (transport.sessionId) sessions.remove(transport.sessionId);
     };
-    await createMcpServer(headroom, logger, version, { files }).connect(transport);
+    await createMcpServer(headroom, logger, version, { files, gateway }).connect(transport);
     return transport.handleRequest(req, res, body);
   };
 
   /** A POST without a session: one server and transport for this request only. */
   const stateless = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    const mcp = createMcpServer(headroom, logger, version, { files });
+    const mcp = createMcpServer(headroom, logger, version, { files, gateway });
     res.on("close", () => {
       void transport.close();
       void mcp.close();
@@ -151,7 +153,7 @@ export async function serveHttp(config: Config, options: HttpOptions, logger: Lo
     sessions.track(id, res);
     countStream(res);
     res.once("close", () => sessions.remove(id));
-    await createMcpServer(headroom, logger, version, { files }).connect(transport);
+    await createMcpServer(headroom, logger, version, { files, gateway }).connect(transport);
   };
 
   const sseMessage = async (req: IncomingMessage, res: ServerResponse, sessionId: string | null): Promise<void> => {
@@ -185,6 +187,7 @@ export async function serveHttp(config: Config, options: HttpOptions, logger: Lo
         while (inFlight > streams && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
         await sessions.closeAll();
         server.closeAllConnections();
+        await gateway?.close();
         await headroom.close();
       })();
       return closing;

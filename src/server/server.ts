@@ -1,6 +1,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Headroom } from "../headroom.js";
 import type { Logger } from "../log.js";
+import { attachGateway, type Gateway } from "../gateway/gateway.js";
 import { FileAccess, type FilePolicy } from "./file-access.js";
 import { registerCompressTool } from "./tools/compress.js";
 import { registerMemoryTools } from "./tools/memory.js";
@@ -22,14 +23,22 @@ export function createMcpServer(
   headroom: Pick<Headroom, "engine" | "memory">,
   logger: Logger,
   version: string,
-  options: { liveToolList?: boolean; files?: FilePolicy } = {},
+  options: { liveToolList?: boolean; files?: FilePolicy; gateway?: Gateway | undefined } = {},
 ): McpServer {
   const server = new McpServer({ name: "headroom-mcp", version }, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
   const files = options.files ? new FileAccess(server.server, options.files, logger) : undefined;
   registerCompressTool(server, headroom.engine, files, logger);
   registerRetrieveTool(server, headroom.engine, logger);
-  registerStatsTool(server, headroom.engine, headroom.memory, logger);
+  registerStatsTool(server, headroom.engine, headroom.memory, logger, options.gateway ? () => options.gateway!.status() : undefined);
   registerMemoryTools(server, headroom.memory, logger);
   if (!options.liveToolList) answerToolListFromBuild(server, version);
+  if (options.gateway) {
+    const detach = attachGateway(server, options.gateway);
+    const closed = server.server.onclose;
+    server.server.onclose = () => {
+      detach();
+      closed?.();
+    };
+  }
   return server;
 }

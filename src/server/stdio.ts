@@ -13,8 +13,10 @@ export interface RunningStdio {
 /** Serves MCP over this process's stdin and stdout; the caller decides when to stop. */
 export async function serveStdio(config: Config, logger: Logger, version: string): Promise<RunningStdio> {
   const headroom = headroomFromConfig(config, logger);
+  const gateway = config.upstreams.length > 0 ? new (await import("../gateway/gateway.js")).Gateway(config.upstreams, headroom.engine, logger, config.upstreamTimeouts) : undefined;
   const server = createMcpServer(headroom, logger, version, {
     files: { allowDirs: config.allowDirs, clientRoots: true, cwd: process.cwd(), maxBytes: config.maxInputBytes },
+    gateway,
   });
   // A request carries the content JSON-escaped: up to 6 bytes per byte (\u0000).
   const maxLineBytes = config.maxInputBytes * 6 + 1024 * 1024;
@@ -28,6 +30,7 @@ export async function serveStdio(config: Config, logger: Logger, version: string
     close() {
       closing ??= (async () => {
         await server.close().catch(() => undefined);
+        await gateway?.close();
         await headroom.close();
       })();
       return closing;

@@ -2,6 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { Engine } from "../../engine/engine.js";
 import type { Logger } from "../../log.js";
+import type { UpstreamStatus } from "../../gateway/upstream.js";
 import type { MemoryStore } from "../../memory/store.js";
 import { toolError, toolResult } from "../result.js";
 
@@ -18,7 +19,7 @@ const totals = typeTotals.extend({
   by_content_type: z.record(z.string(), typeTotals),
 });
 
-export function registerStatsTool(server: McpServer, engine: Engine, memory: MemoryStore, logger: Logger): void {
+export function registerStatsTool(server: McpServer, engine: Engine, memory: MemoryStore, logger: Logger, upstreams?: () => UpstreamStatus[]): void {
   server.registerTool(
     "headroom_stats",
     {
@@ -41,6 +42,10 @@ export function registerStatsTool(server: McpServer, engine: Engine, memory: Mem
         }),
         tokenizer: z.string(),
         memories: z.object({ total: z.number(), project: z.number(), global: z.number() }),
+        upstreams: z
+          .array(z.object({ name: z.string(), state: z.string(), tools: z.number(), restarts: z.number(), error: z.string().optional() }))
+          .optional()
+          .describe("Gateway mode: each upstream server's state (starting, ready, down), its tool count, restarts and last error."),
       },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
@@ -50,7 +55,7 @@ export function registerStatsTool(server: McpServer, engine: Engine, memory: Mem
         const [stats, memories] = await Promise.all([engine.stats(), memory.counts().catch(() => ({ total: 0, project: 0, global: 0 }))]);
         const { kind, location, degraded, exposed, entries, bytes, ttlMs, maxBytes } = stats.store;
         const store = { kind, location, ...(degraded ? { degraded } : {}), ...(exposed ? { exposed } : {}), entries, bytes, ttl_ms: ttlMs, max_bytes: maxBytes };
-        return toolResult({ ...stats, store, memories });
+        return toolResult({ ...stats, store, memories, ...(upstreams ? { upstreams: upstreams() } : {}) });
       } catch (error) {
         return toolError(error, logger, "headroom_stats");
       }
