@@ -1,11 +1,14 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { serviceLog } from "../helpers/data.js";
-import { startServer, tempStorePath, text, type RunningServer } from "../helpers/server.js";
+import { CLI, startServer, tempStorePath, text, type RunningServer } from "../helpers/server.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const FILESYSTEM = join(root, "node_modules/@modelcontextprotocol/server-filesystem/dist/index.js");
@@ -111,6 +114,39 @@ describe("gateway mode (--upstream-config)", { timeout: 60_000 }, () => {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     expect(text(echoed!)).toBe("back");
+  });
+
+  it("serves the upstream tools over --http too, one set of upstreams for every session", async () => {
+    const { files, log, config } = setup();
+    const child = spawn(process.execPath, [CLI, "--http", "--port", "0", "--store", tempStorePath(), "--upstream-config", config], { stdio: ["ignore", "ignore", "pipe"] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let err = "";
+        child.stderr!.on("data", (chunk: Buffer) => {
+          err += chunk.toString();
+          const m = /serving MCP at (http:\/\/\S+)\/mcp/.exec(err);
+          if (m) resolve(m[1]!);
+        });
+        child.on("exit", () => reject(new Error(`server exited: ${err}`)));
+      });
+      const clients = await Promise.all(
+        [1, 2].map(async () => {
+          const client = new Client({ name: "gateway-http", version: "1.0.0" });
+          await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+          return client;
+        }),
+      );
+      const [first, second] = clients as [Client, Client];
+      expect((await first.listTools()).tools.map((t) => t.name)).toContain("filesystem__read_text_file");
+      const big = (await first.callTool({ name: "filesystem__read_text_file", arguments: { path: join(files, "app.log") } })) as CallToolResult;
+      const hash = /hash=([0-9a-f]{24})/.exec(text(big))![1]!;
+      const back = (await second.callTool({ name: "headroom_retrieve", arguments: { hash, query: "ERROR" } })) as CallToolResult;
+      expect(text(back)).toContain(log.errorLine);
+      await Promise.all(clients.map((c) => c.close()));
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+    }
   });
 
   it("ends its upstream processes when it stops: no orphans", async () => {
