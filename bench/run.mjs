@@ -13,6 +13,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { Tiktoken } from "js-tiktoken/lite";
 import o200k from "js-tiktoken/ranks/o200k_base";
 import { createHeadroom, createLogger, TokenCounter } from "../dist/index.js";
+import { gatewayBench } from "./gateway.mjs";
 import { hookBench } from "./hook.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -343,4 +344,12 @@ console.log("\nTokens the model reads for one tool call (o200k), Claude Code alo
 table(
   hook.sessions.map((s) => ({ "tool call": s.call, alone: s.alone, "whole output": s.whole, "with headroom": s.after, "error line kept": s.keeps })),
   ["tool call", "alone", "whole output", "with headroom", "error line kept"],
+);
+
+const gw = await gatewayBench(quick);
+console.log("\n## Gateway mode (an upstream over stdio, called directly and through headroom-mcp; SDK client, warm)\n");
+console.log(`- small pass-through call: ${gw.small.direct.toFixed(2)} ms direct, ${gw.small.gateway.toFixed(2)} ms through the gateway: +${(gw.small.gateway - gw.small.direct).toFixed(2)} ms p50 (target <= 2 ms)`);
+console.log(
+  `- ${(gw.big.bytes / 1024).toFixed(0)} KB text result: ${gw.big.direct.toFixed(1)} ms direct, ${gw.big.gateway.toFixed(1)} ms through the gateway (compressed and stored); ` +
+    `the host receives ${gw.big.tokensDirect} tokens directly, ${gw.big.tokensGateway} through the gateway`,
 );
