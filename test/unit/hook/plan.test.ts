@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { planCompression, unwrapSingleField, type HookEvent } from "../../../src/hook/plan.js";
+import { planCompression, type HookEvent } from "../../../src/hook/plan.js";
 import { findTaskOutput } from "../../../src/hook/task-output.js";
 import { DEFAULT_HOOK_SETTINGS, loadHookSettings, type HookSettings } from "../../../src/hook/settings.js";
+import { unwrapSingleField } from "../../../src/unwrap.js";
 import { fixture } from "../../helpers/data.js";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
