@@ -1,5 +1,7 @@
 /** Library API: the same engine the MCP server uses. */
 export { createHeadroom, type Headroom, type HeadroomOptions } from "./headroom.js";
+export { compressToolResult, withCompression, closeDefaultHeadroom, type CompressionOptions } from "./library.js";
+export { compressCallResult, type ForwardSettings, type Forwarded } from "./gateway/forward.js";
 export { Engine, defaultBudget, type CompressRequest, type CompressResult, type RetrieveRequest, type RetrieveResult, type StatsResult } from "./engine/engine.js";
 export { HeadroomError, InputError, TooLargeError, UnknownHashError, ExpiredHashError } from "./engine/errors.js";
 export { CcrStore, type EntryMeta, type StoreInfo } from "./ccr/store.js";

@@ -43,16 +43,26 @@ export function omissionMarker(o: Omission): string {
 export const MARKER_HASH_PATTERN = /hash=([0-9a-f]{24})\b/g;
 
 /**
- * The line above an output that a hook compressed before the model saw it: the model did not ask
- * for compression, so it is told what happened and both ways back to the whole output.
+ * The line above an output that headroom compressed before the model saw it (the hook, the
+ * gateway, a tool wrapped by the library): the model did not ask for compression, so it is told
+ * what happened and how to get the whole of it back. `noun`: what the host calls it ("output" for
+ * Claude Code's tools, "result" for an MCP tool's).
  */
-export function hookHeader(o: { tool: string; hash: string; originalChars: number; compressedChars: number; failed?: boolean | undefined }): string {
+export function compressedHeader(o: {
+  tool: string;
+  hash: string;
+  originalChars: number;
+  compressedChars: number;
+  failed?: boolean | undefined;
+  noun?: "output" | "result" | undefined;
+}): string {
+  const noun = o.noun ?? "output";
   const sizes = `${groupDigits(o.originalChars)} characters, compressed to ${groupDigits(o.compressedChars)}`;
   // only a shell command can be re-run with the variable in front of it
   const rerun = o.tool === "Bash" ? ", or re-run with HEADROOM_OFF=1" : "";
   const back = `headroom_retrieve hash=${o.hash} (with query= for just the lines you need)${rerun}`;
   if (o.failed) return `[headroom: the command failed and Claude Code showed only part of its output; here is all of it (${sizes}); any part: ${back}]`;
-  return `[headroom: ${o.tool} output compressed from ${groupDigits(o.originalChars)} to ${groupDigits(o.compressedChars)} characters; the whole output: ${back}]`;
+  return `[headroom: ${o.tool} ${noun} compressed from ${groupDigits(o.originalChars)} to ${groupDigits(o.compressedChars)} characters; the whole ${noun}: ${back}]`;
 }
 
 /** 1234567 → "1,234,567". (toLocaleString would load ICU's number formatting: ~35 ms in a fresh process.) */

@@ -1,28 +1,73 @@
-// STUB: replaced by the library branch's implementation at merge
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { compressedHeader } from "../ccr/marker.js";
 import type { Engine } from "../engine/engine.js";
+import type { Logger } from "../log.js";
+import { unwrapSingleField } from "../unwrap.js";
+
+/**
+ * Another tool's result → the same result with its long text blocks compressed. Pure over an
+ * engine: no transport, so the gateway and the library wrapper share it.
+ */
 export interface ForwardSettings {
-  minChars?: number;
-  maxTokens?: number;
-  query?: string;
-  off?: boolean;
+  /** Text blocks shorter than this many characters pass untouched (default 6000 — same as the Claude Code hook's minChars). */
+  minChars?: number | undefined;
+  /** Token budget of each compressed block; undefined: the engine's default (15%, 1,000–4,000). */
+  maxTokens?: number | undefined;
+  /** What the model is looking for: kept in preference when lines or items are dropped. */
+  query?: string | undefined;
+  /** Every result passes verbatim. */
+  off?: boolean | undefined;
 }
-export async function compressCallResult(engine: Pick<Engine, "compress">, toolName: string, result: CallToolResult, settings: ForwardSettings = {}): Promise<{ result: CallToolResult; compressed: boolean }> {
-  if (result.isError || settings.off) return { result, compressed: false };
-  let compressed = false;
-  const content = [];
-  for (const block of result.content) {
-    if (block.type === "text" && block.text.length >= (settings.minChars ?? 6000)) {
-      const r = await engine.compress({ content: block.text, toolName, query: settings.query, maxTokens: settings.maxTokens });
-      if (r.hash) {
-        compressed = true;
-        content.push({ ...block, text: r.compressed });
-        continue;
-      }
+
+export const DEFAULT_MIN_CHARS = 6000;
+
+export interface Forwarded {
+  result: CallToolResult;
+  /** Some text block was compressed (and `structuredContent`, if there was one, dropped). */
+  compressed: boolean;
+}
+
+/**
+ * Rules, in order: an error or `off` passes verbatim; each text block of at least `minChars`
+ * is compressed on its own, under a header naming the tool and the handle; other blocks (image,
+ * audio, resources) stay. A text that is only `{"field": "…"}` is compressed as that string
+ * (see unwrap.ts), and the original kept is that string. A block whose replacement would not
+ * be shorter stays as it was.
+ *
+ * `structuredContent` cannot be compressed into something its output schema still accepts, and
+ * a client that reads it would never see the compressed text: when a block was compressed it is
+ * dropped, and whoever exposes the tool must do so without its output schema.
+ *
+ * Any failure of the engine returns the original result: compression is never worth a broken call.
+ */
+export async function compressCallResult(
+  engine: Pick<Engine, "compress">,
+  toolName: string,
+  result: CallToolResult,
+  settings: ForwardSettings = {},
+  logger?: Logger,
+): Promise<Forwarded> {
+  const unchanged = { result, compressed: false };
+  if (settings.off || result.isError || !Array.isArray(result.content)) return unchanged;
+  const minChars = settings.minChars ?? DEFAULT_MIN_CHARS;
+  let content: CallToolResult["content"] | undefined;
+  try {
+    for (const [index, block] of result.content.entries()) {
+      if (block.type !== "text" || block.text.length < minChars) continue;
+      const original = unwrapSingleField(block.text);
+      const compressed = await engine.compress({ content: original, toolName, query: settings.query, maxTokens: settings.maxTokens });
+      if (!compressed.hash) continue;
+      const header = compressedHeader({ tool: toolName, hash: compressed.hash, originalChars: original.length, compressedChars: compressed.compressed.length, noun: "result" });
+      const text = `${header}\n${compressed.compressed}`;
+      if (text.length >= block.text.length) continue;
+      content ??= result.content.slice();
+      content[index] = { ...block, text };
     }
-    content.push(block);
+  } catch (error) {
+    logger?.warn(`could not compress the result of ${toolName}; passing it on unchanged`, error);
+    return unchanged;
   }
-  if (!compressed) return { result, compressed };
+  if (!content) return unchanged;
   const { structuredContent: _dropped, ...rest } = result;
-  return { result: { ...rest, content }, compressed };
+  return { result: { ...rest, content }, compressed: true };
 }

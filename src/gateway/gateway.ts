@@ -87,7 +87,7 @@ export class Gateway {
           ...(settings.minChars !== undefined ? { minChars: settings.minChars } : {}),
           ...(settings.maxTokens !== undefined ? { maxTokens: settings.maxTokens } : {}),
           ...(query !== undefined ? { query } : {}),
-        })
+        }, this.logger)
       ).result;
     } catch (error) {
       this.logger.error(`compressing a result of ${upstream.spec.name}${SEPARATOR}${tool} failed; passing it through`, error);

@@ -237,20 +237,6 @@ function planMcp(tool: string, response: unknown, minChars: number, savedBy: Sav
   };
 }
 
-/** The output inside `{"field": "…"}`, when that is all a text is; else the text itself. */
-export function unwrapSingleField(text: string): string {
-  if (!text.startsWith("{")) return text;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return text;
-  }
-  if (!isRecord(parsed)) return text;
-  const values = Object.values(parsed);
-  return values.length === 1 && typeof values[0] === "string" ? values[0] : text;
-}
-
 function mcpAnswer(updated: unknown): HookAnswer {
   return { hookSpecificOutput: { hookEventName: "PostToolUse", updatedMCPToolOutput: updated } };
 }

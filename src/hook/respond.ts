@@ -1,11 +1,12 @@
 import { realpath } from "node:fs/promises";
-import { hookHeader } from "../ccr/marker.js";
+import { compressedHeader } from "../ccr/marker.js";
 import { withHeadroom } from "../cli/one-shot.js";
 import type { Config } from "../config.js";
 import { InputError } from "../engine/errors.js";
 import { readTextFile } from "../engine/text-file.js";
 import { isInside } from "../folders.js";
-import { planCompression, unwrapSingleField, type HookEvent, type HookPlace, type Piece } from "./plan.js";
+import { unwrapSingleField } from "../unwrap.js";
+import { planCompression, type HookEvent, type HookPlace, type Piece } from "./plan.js";
 import type { HookSettings } from "./settings.js";
 import { findTaskOutput } from "./task-output.js";
 
@@ -32,7 +33,7 @@ export async function respond(config: Config, event: HookEvent, settings: HookSe
       const original = await textOf(piece);
       const result = await engine.compress({ content: original, toolName: plan.toolName, maxTokens });
       const replacement = result.hash
-        ? `${hookHeader({ tool: plan.tool, hash: result.hash, originalChars: original.length, compressedChars: result.compressed.length, failed: plan.failed })}\n${result.compressed}`
+        ? `${compressedHeader({ tool: plan.tool, hash: result.hash, originalChars: original.length, compressedChars: result.compressed.length, failed: plan.failed })}\n${result.compressed}`
         : undefined;
       replacements.push(replacement !== undefined && replacement.length < original.length && replacement.length <= plan.maxChars ? replacement : undefined);
     }

@@ -57,7 +57,8 @@ describe("headroom-mcp hook post-tool-use", () => {
 
   it("stays silent with exit 0 when a HEADROOM_* variable meant for the server is bad, in both entries", () => {
     const long = JSON.stringify({ hook_event_name: "PostToolUse", tool_name: "Bash", tool_input: { command: "cat app.log" }, tool_response: { stdout: serviceLog().text.slice(0, 29_000), stderr: "", interrupted: false } });
-    for (const env of [{ HEADROOM_TTL: "abc" }, { HEADROOM_LOG_LEVEL: "verbose" }, { HEADROOM_STORE: "ftp://x" }, { HEADROOM_MAX_INPUT_MB: "0" }]) {
+    const bad: Array<Record<string, string>> = [{ HEADROOM_TTL: "abc" }, { HEADROOM_LOG_LEVEL: "verbose" }, { HEADROOM_STORE: "ftp://x" }, { HEADROOM_MAX_INPUT_MB: "0" }];
+    for (const env of bad) {
       const viaMain = hook(long, env);
       expect(viaMain, JSON.stringify(env)).toMatchObject({ status: 0, stdout: "", stderr: "" });
       const viaFront = spawnSync(process.execPath, [HOOK_CJS, "hook", "post-tool-use"], { input: long, encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), ...env } });

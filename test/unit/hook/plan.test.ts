@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { planCompression, unwrapSingleField, type HookEvent } from "../../../src/hook/plan.js";
+import { planCompression, type HookEvent } from "../../../src/hook/plan.js";
 import { findTaskOutput } from "../../../src/hook/task-output.js";
 import { DEFAULT_HOOK_SETTINGS, loadHookSettings, type HookSettings } from "../../../src/hook/settings.js";
+import { unwrapSingleField } from "../../../src/unwrap.js";
 import { fixture } from "../../helpers/data.js";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,7 +26,7 @@ describe("the PostToolUse plan, on inputs recorded from Claude Code", () => {
     const response = event.tool_response as Record<string, unknown>;
     expect(plan.pieces).toEqual([{ file: response.persistedOutputPath, within: `${String(event.transcript_path).replace(/\.jsonl$/, "")}/tool-results` }]);
     expect(plan.toolName).toBe(`Bash: ${(event.tool_input as { command: string }).command}`);
-    const updated = plan.answer(["X"])!.hookSpecificOutput.updatedToolOutput as Record<string, unknown>;
+    const updated = (plan.answer(["X"])!.hookSpecificOutput as { updatedToolOutput: Record<string, unknown> }).updatedToolOutput;
     expect(updated).toMatchObject({ stdout: "X", stderr: response.stderr, interrupted: false });
     expect(updated).not.toHaveProperty("persistedOutputPath");
     expect(updated).not.toHaveProperty("persistedOutputSize");
@@ -46,7 +47,7 @@ describe("the PostToolUse plan, on inputs recorded from Claude Code", () => {
     const event = recorded("grep-content");
     const plan = planCompression(event, settings)!;
     expect(plan.toolName).toMatch(/^Grep /);
-    const updated = plan.answer(["X"])!.hookSpecificOutput.updatedToolOutput as Record<string, unknown>;
+    const updated = (plan.answer(["X"])!.hookSpecificOutput as { updatedToolOutput: Record<string, unknown> }).updatedToolOutput;
     expect(updated).toMatchObject({ mode: "content", content: "X", filenames: [], numFiles: 0 });
   });
 
@@ -97,7 +98,7 @@ describe("the PostToolUse plan, on inputs recorded from Claude Code", () => {
     const event: HookEvent = { hook_event_name: "PostToolUse", tool_name: "mcp__github__list_issues", tool_input: {}, tool_response: [{ type: "image", data: "…" }, { type: "text", text: long }] };
     const plan = planCompression(event, settings)!;
     expect(plan.pieces).toEqual([{ text: long }]);
-    expect(plan.answer(["X"])!.hookSpecificOutput.updatedMCPToolOutput).toEqual([{ type: "image", data: "…" }, { type: "text", text: "X" }]);
+    expect((plan.answer(["X"])!.hookSpecificOutput as { updatedMCPToolOutput: unknown }).updatedMCPToolOutput).toEqual([{ type: "image", data: "…" }, { type: "text", text: "X" }]);
   });
 
   it("never touches headroom's own tools, opted-out commands, or switched-off tools", () => {
