@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ToolListChangedNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -147,6 +147,18 @@ describe("gateway mode (--upstream-config)", { timeout: 60_000 }, () => {
       child.kill("SIGTERM");
       await new Promise((resolve) => child.once("exit", resolve));
     }
+  });
+
+  it("passes on an upstream's tools/list_changed", async () => {
+    const { config } = setup();
+    const gateway = await startServer(["--store", tempStorePath(), "--upstream-config", config]);
+    servers.push(gateway);
+    expect((await gateway.client.listTools()).tools.map((t) => t.name)).not.toContain("test__grown");
+    const changed = new Promise<void>((resolve) => gateway.client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()));
+    await gateway.call("test__grow", {});
+    await changed;
+    expect((await gateway.client.listTools()).tools.map((t) => t.name)).toContain("test__grown");
+    expect(text(await gateway.call("test__grown", {}))).toBe("grown");
   });
 
   it("ends its upstream processes when it stops: no orphans", async () => {

@@ -1,5 +1,5 @@
 // A small MCP server to stand behind the gateway in tests: `node upstream-server.mjs [--exit-on-start]`.
-// Tools: big (a large log), echo, hang (never answers), crash (the process exits mid-call).
+// Tools: big (a large log), echo, hang (never answers), crash (the process exits mid-call), grow (adds a tool).
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { z } from "zod";
@@ -20,5 +20,9 @@ server.registerTool("hang", { description: "Never answers" }, () => new Promise(
 server.registerTool("crash", { description: "Exits mid-call" }, async () => {
   setTimeout(() => process.exit(1), 10);
   return new Promise(() => {});
+});
+server.registerTool("grow", { description: "Adds a tool (the server then tells its client its tools changed)" }, async () => {
+  server.registerTool("grown", { description: "Added at run time" }, async () => ({ content: [{ type: "text", text: "grown" }] }));
+  return { content: [{ type: "text", text: "added" }] };
 });
 await server.connect(new StdioServerTransport());
