@@ -6,9 +6,10 @@ export const USAGE = `headroom-mcp — an MCP server that compresses large tool 
 Usage:
   headroom-mcp [options]                   serve MCP over stdio (what MCP hosts run)
   headroom-mcp --http [options]            serve MCP over HTTP
-  headroom-mcp install claude-code|cursor [--scope project|user]
-                                           register the server (and Claude Code's hook)
-  headroom-mcp uninstall claude-code|cursor [--scope project|user]
+  headroom-mcp install claude-code|cursor [--scope project|user] [--gateway]
+                                           register the server (and Claude Code's hook);
+                                           --gateway also moves the host's other servers behind it
+  headroom-mcp uninstall claude-code|cursor [--scope project|user] [--gateway]
   headroom-mcp compress [FILE|-] [--type T] [--query Q] [--max-tokens N] [--tool NAME] [--json]
                                            compress a file or stdin; prints the result
   headroom-mcp retrieve HASH [--query Q] [--offset N] [--limit N] [--json]

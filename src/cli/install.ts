@@ -2,12 +2,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, describeArgsError } from "../config.js";
+import { readGateway, UPSTREAM_FLAG } from "../install/gateway.js";
 import { InstallError } from "../install/json-file.js";
 import { BIN, findOnPath, HOOK_BIN, isInNpxCache, NPX_LAUNCH, selfLaunch, shellJoin, type Launch, type Program } from "../install/launch.js";
 import { isLoopback } from "../server/loopback.js";
 import type { Transport } from "../install/servers.js";
 import { applySteps, describePlan, isChange, planSteps } from "../install/steps.js";
-import { claudeCodeSteps, cursorSteps, type TargetContext } from "../install/targets.js";
+import { claudeCodeSteps, cursorSteps, serverFiles, type TargetContext } from "../install/targets.js";
 import { packageRoot } from "../paths.js";
 
 /**
@@ -28,6 +29,8 @@ export interface InstallOptions {
   /** Register `npx -y headroom-mcp` instead of this copy's absolute path. */
   npx?: boolean | undefined;
   dryRun?: boolean | undefined;
+  /** Move the host's other MCP servers behind headroom's gateway (install), or back (uninstall). */
+  gateway?: boolean | undefined;
   /** The copy to register; this one by default (tests point it elsewhere). */
   program?: Program | undefined;
 }
@@ -52,6 +55,13 @@ Options:
                         committed and shared by a team
   --http URL            register a running \`headroom-mcp --http\` server instead of a command
   --token TOKEN         with --http: send Authorization: Bearer TOKEN. Env HEADROOM_TOKEN
+  --gateway             install: move the host's other MCP servers into an upstream file next to
+                        its config (.headroom-upstreams.json, .cursor/headroom-upstreams.json,
+                        ~/.claude/headroom-upstreams.json) and register headroom with
+                        --upstream-config FILE, so their large results come back compressed.
+                        uninstall: put them back (plain uninstall does too when headroom's entry
+                        has --upstream-config). Disabled servers, and those the gateway cannot run
+                        as the host does, stay where they are
   --dry-run             print what would change, and change nothing
   -h, --help            show this help
 
@@ -75,6 +85,7 @@ export function parseInstallArgs(argv: readonly string[], cwd: string): InstallA
         token: { type: "string" },
         npx: { type: "boolean" },
         "dry-run": { type: "boolean" },
+        gateway: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -93,10 +104,14 @@ export function parseInstallArgs(argv: readonly string[], cwd: string): InstallA
   const scope = values.scope ?? "project";
   if (scope !== "project" && scope !== "user") throw fail(`--scope must be project or user, got "${scope}"`);
   if (values.token !== undefined && values.http === undefined) throw fail("--token goes with --http URL");
+  if (values.gateway && values.http !== undefined && action === "install") {
+    throw fail("--gateway registers a command that starts the gateway; for a server over --http, start it with --upstream-config FILE yourself");
+  }
   const args: InstallArgs = { action, target, scope, cwd: resolve(cwd) };
   if (values.http !== undefined) args.http = { url: checkUrl(values.http, fail), token: values.token };
   if (values.npx) args.npx = true;
   if (values["dry-run"]) args.dryRun = true;
+  if (values.gateway) args.gateway = true;
   return args;
 }
 
@@ -141,7 +156,7 @@ const HOSTS = { "claude-code": "Claude Code", cursor: "Cursor" } as const;
 export async function runInstall(options: InstallOptions, out: (line: string) => void, err: (line: string) => void = out): Promise<number> {
   const program = options.program ?? { root: packageRoot(), execPath: process.execPath };
   try {
-    const context = targetContext(options, program, out);
+    const context = await targetContext(options, program, out);
     const planned = await planSteps(options.target === "claude-code" ? claudeCodeSteps(context) : cursorSteps(context));
     const where = `${HOSTS[options.target]} (${options.scope} scope)`;
     if (options.dryRun) {
@@ -164,7 +179,7 @@ export async function runInstall(options: InstallOptions, out: (line: string) =>
   }
 }
 
-function targetContext(options: InstallOptions, program: Program, note: (line: string) => void): TargetContext {
+async function targetContext(options: InstallOptions, program: Program, note: (line: string) => void): Promise<TargetContext> {
   const { action, scope, cwd, home, env } = options;
   const context: TargetContext = { action, scope, cwd, home, env };
   if (options.http) context.knownUrl = options.http.url;
@@ -172,8 +187,20 @@ function targetContext(options: InstallOptions, program: Program, note: (line: s
     const claude = findOnPath("claude", env);
     if (claude) context.claude = claude;
   }
+  const files = serverFiles(options.target, context);
+  // An --http install registers a URL, which has no arguments to carry --upstream-config.
+  const gateway = options.http && action === "install" ? undefined : await readGateway(action, options.gateway === true, files.host, files.upstreams, cwd);
+  if (gateway) {
+    if (options.gateway || action === "uninstall") context.gateway = gateway;
+    if (context.claude && context.gateway) note(`note: ${files.host} is edited directly, not through \`claude mcp\`, since several servers change at once; quit Claude Code first, or it may write its old list back`);
+  }
   if (action === "uninstall") return context;
-  const launch = launchFor(options, program, note);
+  const launch = { ...launchFor(options, program, note) };
+  if (gateway) {
+    launch.args = [...launch.args, UPSTREAM_FLAG, gateway.upstreams];
+    if (!options.gateway) note(`note: headroom is installed as a gateway (${UPSTREAM_FLAG} ${gateway.upstreams}) and stays one; \`uninstall --gateway\` puts its servers back`);
+    else if (scope === "project") note(`note: headroom's entry names ${gateway.upstreams} by absolute path, and that file holds the moved servers' env and headers: both are for this machine, not for committing`);
+  }
   const token = options.http?.token ?? (env.HEADROOM_TOKEN || undefined);
   context.transport = options.http ? { kind: "http", http: { url: options.http.url, token } } : ({ kind: "stdio", launch } satisfies Transport);
   const hookLaunch = options.npx ? NPX_LAUNCH : selfLaunch(program, options.env, HOOK_BIN);
@@ -206,6 +233,9 @@ function nextSteps(options: InstallOptions, program: Program, out: (line: string
   const stats = shellJoin([launch.command, ...launch.args, "stats"]);
   out("");
   out("Next steps:");
+  if (options.gateway) {
+    out(`  the servers moved behind headroom show up as its tools, named SERVER__TOOL; \`uninstall ${options.target} --gateway\` puts them back`);
+  }
   if (options.target === "claude-code") {
     const approve = options.scope === "project" ? " (it asks once to approve the servers in .mcp.json)" : "";
     out(`  restart Claude Code${approve}; /mcp then lists headroom`);

@@ -52,7 +52,8 @@ export function parseUpstreamFlag(text: string): UpstreamSpec {
   return upstreamOf(name, { command: words[0], args: words.slice(1) }, `--upstream ${name}`, process.cwd());
 }
 
-function upstreamOf(name: string, entry: unknown, where: string, base: string): UpstreamSpec {
+/** One entry of a config, checked; throws ConfigError saying what is wrong (install --gateway asks it which servers it can move). */
+export function upstreamOf(name: string, entry: unknown, where: string, base: string): UpstreamSpec {
   if (!NAME.test(name) || name.includes("__")) throw new ConfigError(`${where}: the name must be letters, digits, - and _ (no "__"), at most 41 characters`);
   if (!isRecord(entry)) throw new ConfigError(`${where} must be an object`);
   const settings = settingsOf(entry.headroom, `${where}.headroom`);

@@ -29,6 +29,7 @@ export interface JsonFile {
   existed: boolean;
   text: string;
   value: JsonObject;
+  /** The file's mode; for a file not there yet, the mode to create it with (undefined: the umask's default). */
   mode: number | undefined;
   indent: string;
   newline: string;
@@ -117,7 +118,7 @@ export async function applyPlan(plan: FilePlan): Promise<{ backup?: string }> {
         return {};
       case "create":
         await mkdir(dirname(file.target), { recursive: true });
-        await writeAtomically(file.target, serialize(plan.after), undefined);
+        await writeAtomically(file.target, serialize(plan.after), file.mode);
         return {};
       case "update": {
         const backup = await backUp(file);

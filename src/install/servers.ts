@@ -46,7 +46,8 @@ export function describeServer(entry: JsonValue): string {
   return shellJoin(words.map((word) => (typeof word === "string" ? word : JSON.stringify(word))));
 }
 
-function servers(doc: JsonObject, path: string, create: boolean): JsonObject | undefined {
+/** `doc.mcpServers`, made when `create` and missing; refuses one that is not an object. */
+export function servers(doc: JsonObject, path: string, create: boolean): JsonObject | undefined {
   const found = doc.mcpServers;
   if (found === undefined) return create ? (doc.mcpServers = {}) : undefined;
   if (!isObject(found)) throw new InstallError(`${path}: "mcpServers" is ${kindOf(found)}, not an object; fix it by hand, then run this again. Nothing was changed.`);

@@ -17,6 +17,8 @@ export interface FileStep {
   deleteIfEmpty: boolean;
   /** A folder such as .cursor/ to remove too when deleting the file leaves it empty. */
   pruneDir?: string;
+  /** The mode of the file when this step creates it (the umask's default otherwise). */
+  createMode?: number;
 }
 
 export interface ClaudeStep {
@@ -38,6 +40,7 @@ interface Planned {
 
 async function planStep(step: FileStep): Promise<{ plan: FilePlan; detail: string }> {
   const file = await readJsonObject(step.path);
+  if (!file.existed && step.createMode !== undefined) file.mode = step.createMode;
   const after = structuredClone(file.value);
   const detail = step.edit(after);
   return { plan: planFile(file, after, step.deleteIfEmpty), detail };

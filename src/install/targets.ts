@@ -1,5 +1,6 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { CLAUDE_REMOVE_ARGS, claudeAddArgs } from "./claude-cli.js";
+import { addUpstreams, dropUpstreams, moveBack, moveOut, type GatewayContext } from "./gateway.js";
 import { dropHooks, putHooks } from "./hooks.js";
 import { isObject, type JsonObject } from "./json-file.js";
 import { dropServer, putServer, SERVER_NAME, serverEntry, type Transport } from "./servers.js";
@@ -24,7 +25,25 @@ export interface TargetContext {
   knownUrl?: string;
   /** The `claude` executable, when it is on PATH. */
   claude?: string;
+  /** Servers to move behind headroom's gateway, or back (`--gateway`, or an entry with --upstream-config). */
+  gateway?: GatewayContext;
 }
+
+/**
+ * The file that lists the host's MCP servers, and where `--gateway` keeps the servers it moves
+ * behind headroom: next to it (for Claude Code's user scope, in ~/.claude/ beside settings.json).
+ */
+export function serverFiles(target: "claude-code" | "cursor", context: Pick<TargetContext, "scope" | "cwd" | "home" | "env">): { host: string; upstreams: string } {
+  if (target === "cursor") {
+    const dir = join(context.scope === "project" ? context.cwd : context.home, ".cursor");
+    return { host: join(dir, "mcp.json"), upstreams: join(dir, UPSTREAMS_FILE) };
+  }
+  if (context.scope === "project") return { host: join(context.cwd, ".mcp.json"), upstreams: join(context.cwd, `.${UPSTREAMS_FILE}`) };
+  const files = claudeUserFiles(context.home, context.env);
+  return { host: files.config, upstreams: join(dirname(files.settings), UPSTREAMS_FILE) };
+}
+
+export const UPSTREAMS_FILE = "headroom-upstreams.json";
 
 /** Claude Code's user files move with CLAUDE_CONFIG_DIR: .claude.json and settings.json both go inside it. */
 export function claudeUserFiles(home: string, env: NodeJS.ProcessEnv): { config: string; settings: string } {
@@ -37,6 +56,26 @@ function serverStep(context: TargetContext, path: string, withType: boolean, del
   const { transport, knownUrl } = context;
   const edit = context.action === "install" ? (doc: JsonObject) => putServer(doc, serverEntry(transport!, withType), path) : (doc: JsonObject) => dropServer(doc, path, knownUrl);
   return { kind: "file", path, edit, deleteIfEmpty, ...(pruneDir ? { pruneDir } : {}) };
+}
+
+/**
+ * The server step, or with a gateway the two files it touches: on install the upstream file is
+ * written before the host's loses its servers, on uninstall the host's gets them back before the
+ * upstream file goes, so a run cut short leaves every server in at least one of the two.
+ */
+function serverSteps(context: TargetContext, path: string, withType: boolean, deleteIfEmpty: boolean, pruneDir?: string): FileStep[] {
+  const { gateway } = context;
+  if (gateway === undefined) return [serverStep(context, path, withType, deleteIfEmpty, pruneDir)];
+  const upstreams = gateway.upstreams;
+  const prune = pruneDir && dirname(upstreams) === pruneDir ? { pruneDir } : {};
+  if (gateway.action === "install") {
+    // It may hold the servers' tokens: readable by its owner only.
+    const upstream: FileStep = { kind: "file", path: upstreams, edit: (doc) => addUpstreams(doc, upstreams, gateway.move, path), deleteIfEmpty: false, createMode: 0o600 };
+    const host: FileStep = { kind: "file", path, edit: (doc) => moveOut(doc, path, serverEntry(context.transport!, withType), upstreams), deleteIfEmpty };
+    return [upstream, host];
+  }
+  const host: FileStep = { kind: "file", path, edit: (doc) => moveBack(doc, path, gateway, context.knownUrl), deleteIfEmpty, ...(pruneDir ? { pruneDir } : {}) };
+  return [host, { kind: "file", path: upstreams, edit: (doc) => dropUpstreams(doc, upstreams, gateway), deleteIfEmpty: true, ...prune }];
 }
 
 /** Uninstall always looks for our hooks; install adds them unless there is no hook to register. */
@@ -52,10 +91,12 @@ function hookStep(context: TargetContext, path: string, pruneDir?: string): File
 export function claudeCodeSteps(context: TargetContext): Step[] {
   if (context.scope === "project") {
     const dir = join(context.cwd, ".claude");
-    return [serverStep(context, join(context.cwd, ".mcp.json"), true, true), ...hookSteps(context, join(dir, "settings.json"), dir)];
+    return [...serverSteps(context, serverFiles("claude-code", context).host, true, true), ...hookSteps(context, join(dir, "settings.json"), dir)];
   }
   const files = claudeUserFiles(context.home, context.env);
   // ~/.claude.json is Claude Code's own state (account, projects): never deleted, even if emptied.
+  // With a gateway, several entries change at once: the file is edited directly, not through `claude mcp`.
+  if (context.gateway) return [...serverSteps(context, files.config, true, false), ...hookSteps(context, files.settings)];
   const server = serverStep(context, files.config, true, false);
   return [context.claude ? claudeStep(context, context.claude, server) : server, ...hookSteps(context, files.settings)];
 }
@@ -72,6 +113,6 @@ function claudeStep(context: TargetContext, claude: string, file: FileStep): Cla
 }
 
 export function cursorSteps(context: TargetContext): Step[] {
-  const dir = join(context.scope === "project" ? context.cwd : context.home, ".cursor");
-  return [serverStep(context, join(dir, "mcp.json"), false, true, dir)];
+  const { host } = serverFiles("cursor", context);
+  return serverSteps(context, host, false, true, dirname(host));
 }
