@@ -114,6 +114,23 @@ describe("Claude Code with headroom installed", { timeout: 180_000 }, () => {
     expect(saved!.length).toBeLessThan(log.text.length * 0.05);
   });
 
+  it("moves the project's MCP servers behind headroom's gateway with install --gateway: their large results come back compressed", async () => {
+    const p = tempProject();
+    cleanups.push(() => p.cleanup());
+    const filesystem = join(process.cwd(), "node_modules", "@modelcontextprotocol", "server-filesystem", "dist", "index.js");
+    p.writeMcpConfig({ mcpServers: { filesystem: { command: process.execPath, args: [filesystem, p.dir] } } });
+    p.writeFile("app.log", log.text);
+    const install = spawnSync(process.execPath, [CLI, "install", "claude-code", "--gateway"], { cwd: p.dir, encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: p.home } });
+    expect(install.status, install.stderr).toBe(0);
+    expect(install.stdout).toMatch(/moved 1 server behind headroom: filesystem/);
+    const mcp = JSON.parse(readFileSync(join(p.dir, ".mcp.json"), "utf8")) as { mcpServers: Record<string, unknown> };
+    expect(Object.keys(mcp.mcpServers)).toEqual(["headroom"]);
+    const [read] = await converse(p, (seen) => (seen.length === 0 ? call("mcp__headroom__filesystem__read_text_file", { path: join(p.dir, "app.log") }) : "done"), "mcp__headroom");
+    expect(read).toMatch(/^\[headroom: filesystem__read_text_file result compressed/);
+    expect(read).toContain(log.errorLine);
+    expect(read!.length).toBeLessThan(log.text.length * 0.05);
+  });
+
   it("leaves small outputs and HEADROOM_OFF=1 commands exactly as Claude Code alone shows them, and gives the original when the hook has no store", async () => {
     const p = installedProject();
     const notes = "alpha\nbeta\n  gamma with spaces\n";
