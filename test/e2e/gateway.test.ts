@@ -149,6 +149,31 @@ describe("gateway mode (--upstream-config)", { timeout: 60_000 }, () => {
     }
   });
 
+  it("reaches an upstream over Streamable HTTP", async () => {
+    const child = spawn(process.execPath, [CLI, "--http", "--port", "0", "--store", "memory"], { stdio: ["ignore", "ignore", "pipe"] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let err = "";
+        child.stderr!.on("data", (chunk: Buffer) => {
+          err += chunk.toString();
+          const m = /serving MCP at (http:\/\/\S+\/mcp)/.exec(err);
+          if (m) resolve(m[1]!);
+        });
+        child.on("exit", () => reject(new Error(`server exited: ${err}`)));
+      });
+      const gateway = await startServer(["--store", tempStorePath(), "--upstream", `remote=${url}`]);
+      servers.push(gateway);
+      const names = (await gateway.client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain("remote__headroom_stats");
+      const stats = await gateway.call("remote__headroom_stats", {});
+      expect(stats.isError).toBeFalsy();
+      expect(text(stats)).toMatch(/"kind":"memory"/);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+    }
+  });
+
   it("passes on an upstream's tools/list_changed", async () => {
     const { config } = setup();
     const gateway = await startServer(["--store", tempStorePath(), "--upstream-config", config]);
