@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ToolListChangedNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -40,6 +40,21 @@ function setup() {
     }),
   );
   return { dir, files, log, config };
+}
+
+/** `headroom-mcp --http --port 0 …`, once it says where it serves. */
+async function startHttp(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, "--http", "--port", "0", ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let err = "";
+    child.stderr!.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+      const m = /serving MCP at (http:\/\/\S+)\/mcp/.exec(err);
+      if (m) resolve(m[1]!);
+    });
+    child.on("exit", () => reject(new Error(`server exited: ${err}`)));
+  });
+  return { child, url };
 }
 
 describe("gateway mode (--upstream-config)", { timeout: 60_000 }, () => {
@@ -118,17 +133,8 @@ describe("gateway mode (--upstream-config)", { timeout: 60_000 }, () => {
 
   it("serves the upstream tools over --http too, one set of upstreams for every session", async () => {
     const { files, log, config } = setup();
-    const child = spawn(process.execPath, [CLI, "--http", "--port", "0", "--store", tempStorePath(), "--upstream-config", config], { stdio: ["ignore", "ignore", "pipe"] });
+    const { child, url } = await startHttp(["--store", tempStorePath(), "--upstream-config", config]);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let err = "";
-        child.stderr!.on("data", (chunk: Buffer) => {
-          err += chunk.toString();
-          const m = /serving MCP at (http:\/\/\S+)\/mcp/.exec(err);
-          if (m) resolve(m[1]!);
-        });
-        child.on("exit", () => reject(new Error(`server exited: ${err}`)));
-      });
       const clients = await Promise.all(
         [1, 2].map(async () => {
           const client = new Client({ name: "gateway-http", version: "1.0.0" });
@@ -150,18 +156,9 @@ describe("gateway mode (--upstream-config)", { timeout: 60_000 }, () => {
   });
 
   it("reaches an upstream over Streamable HTTP", async () => {
-    const child = spawn(process.execPath, [CLI, "--http", "--port", "0", "--store", "memory"], { stdio: ["ignore", "ignore", "pipe"] });
+    const { child, url } = await startHttp(["--store", "memory"]);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let err = "";
-        child.stderr!.on("data", (chunk: Buffer) => {
-          err += chunk.toString();
-          const m = /serving MCP at (http:\/\/\S+\/mcp)/.exec(err);
-          if (m) resolve(m[1]!);
-        });
-        child.on("exit", () => reject(new Error(`server exited: ${err}`)));
-      });
-      const gateway = await startServer(["--store", tempStorePath(), "--upstream", `remote=${url}`]);
+      const gateway = await startServer(["--store", tempStorePath(), "--upstream", `remote=${url}/mcp`]);
       servers.push(gateway);
       const names = (await gateway.client.listTools()).tools.map((t) => t.name);
       expect(names).toContain("remote__headroom_stats");
