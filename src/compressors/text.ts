@@ -67,7 +67,7 @@ function firstOfTail(lines: readonly string[], chars: number): number {
 }
 
 /**
- * Marks every repeat of a line seen before (ignoring surrounding white space), and every line of a
+ * Marks every repeat of a line seen before with the same next line (ignoring surrounding white space), and every line of a
  * paragraph that repeats an earlier paragraph as a whole. Short lines (`}`, `---`) do not count.
  */
 function repeatedLines(lines: readonly string[]): Uint8Array {
@@ -82,11 +82,14 @@ function repeatedLines(lines: readonly string[]): Uint8Array {
     seenParagraphs.add(paragraph);
     start = i + 1;
   }
+  // a line is a repeat with what follows it: `Traceback (most recent call last):` before a new
+  // stack is the header of a new block, not a repeat, and is never dropped as one
   lines.forEach((line, i) => {
     const norm = line.trim();
     if (norm.length < MIN_REPEATED_CHARS) return;
-    if (seenLines.has(norm)) repeated[i] = 1;
-    seenLines.add(norm);
+    const key = `${norm}\n${(lines[i + 1] ?? "").trim()}`;
+    if (seenLines.has(key)) repeated[i] = 1;
+    seenLines.add(key);
   });
   return repeated;
 }

@@ -16,10 +16,29 @@ const SUMMARY: readonly RegExp[] = [
   /^\s*Ran \d+ tests? in /,
   /^\s*(?:\d+ (?:passing|failing|pending)\b)/,
   /^\s*(?:Tests run|Results?):\s*\d+/,
+  // unittest: `FAILED (failures=2, skipped=1)`, `OK`, `OK (skipped=3)`
+  /^(?:FAILED|OK) \((?:failures|errors|skipped|expected failures|unexpected successes)=\d+[^)]*\)\s*$/,
+  /^OK\s*$/,
+  // TAP and node's spec reporter: `# tests 172`, `# fail 2`, `ℹ pass 170`, `✖ failing tests:`
+  /^\s*(?:#|ℹ) (?:tests|suites|pass|fail|cancelled|skipped|todo)\s+\d+\s*$/,
+  /^\s*✖ failing tests:/,
+  // make and clang/gcc: `make: *** [Makefile:8: lexer.o] Error 1`, `3 errors generated.`
+  /^\s*g?make(?:\[\d+\])?: (?:\*\*\*|Target .* not remade because of errors)/,
+  /^\s*\d+ (?:errors?|warnings?)(?: and \d+ (?:errors?|warnings?))? generated\b/,
+  // RSpec, eslint, cargo: `12 examples, 2 failures`, `✖ 5 problems (3 errors, 2 warnings)`, `error: could not compile`
+  /^\s*\d+ examples?, \d+ failures?/,
+  /^\s*✖ \d+ problems? \(/,
+  /^\s*error: could not compile\b/,
 ];
 
 const FAILURE: readonly RegExp[] = [
-  /^\s*(?:FAIL|FAILED|✕|×|✗|✘|❌|●)\s/,
+  /^\s*(?:FAIL|FAILED|✕|×|✗|✘|✖|❌|●)\s/,
+  // unittest (`FAIL: test_x (m.C.test_x)`, `test_x (m.C.test_x) ... ERROR`), TAP (`not ok 3 - name`)
+  /^(?:FAIL|ERROR): \S/,
+  /\s\.\.\. (?:FAIL|ERROR|FAILED)\s*$/,
+  /^\s*not ok \d+\b/,
+  // compilers with a location: gcc/clang/javac `file.c:12:5: error:`, tsc `src/a.ts(3,5): error TS2322:`
+  /^\S+?:\d+(?::\d+)?: (?:fatal )?error:/,
   /^\s*--- FAIL:/,
   /\bpanicked at\b/,
   /^Traceback \(most recent call last\)/,
@@ -30,14 +49,13 @@ const FAILURE: readonly RegExp[] = [
   /^\s*[-+] (?:Expected|Received)\b/,
   /^E\s{2,}\S/,
   /npm ERR!|^\s*npm error\b/,
-  /make(?:\[\d+\])?: \*\*\*/,
   /^\s*(?:Caused by:|Exception in thread)\s/,
   /^\s*[\w.$]+(?:Exception|Error):\s/,
   /\bFAILED\b/,
 ];
 
 const ERROR = /\b(?:ERROR|FATAL|CRITICAL|SEVERE|EMERG|ALERT|CRIT)\b|\[(?:error|fatal|crit|alert|emerg)\]|^\s*error(?:\[\w+\])?:|\bfatal:/;
-const WARNING = /\b(?:WARN|WARNING)\b|\[warn(?:ing)?\]|^\s*warning(?:\[\w+\])?:|\bDeprecationWarning\b/;
+const WARNING = /\b(?:WARN|WARNING)\b|\[warn(?:ing)?\]|^\s*warning(?:\[\w+\])?:|^\S+?:\d+(?::\d+)?: warning:|\bDeprecationWarning\b/;
 
 /** Lines that continue a failure: stack frames, code frames, diff lines of an assertion. */
 const CONTINUATION: readonly RegExp[] = [
@@ -72,5 +90,35 @@ export function isContinuation(line: string): boolean {
 
 /** A line that starts a new test, file or section, where a failure block ends. */
 export function startsSection(line: string): boolean {
-  return /^\s*(?:✓|√|PASS|FAIL|●|=+\s|-{3,}|#{1,3}\s|RUN\b|=== RUN)/.test(line);
+  return /^\s*(?:✓|✔|√|▶|PASS|FAIL|●|=+\s|-{10,}|#{1,3}\s|RUN\b|=== RUN|(?:not )?ok \d+\b)|\s\.\.\. (?:ok|FAIL|ERROR|skipped\b.*|expected failure|unexpected success|ignored)\s*$/.test(line);
+}
+
+/**
+ * Lines a test runner or build tool prints for routine progress: not a failure or a summary, but
+ * the sign that the text is runner output (so it goes to this compressor, not to plain text).
+ */
+const RUNNER: readonly RegExp[] = [
+  // jest/vitest/mocha/node spec marks, pytest/go/cargo progress, shell prompts, `[3/12]` counters
+  /^\s*(?:✓|✔|√|▶|ℹ|PASS\b|RUN\b|ok\s|Compiling|Running|Finished|collected|>\s|\$\s|\[\d+\/\d+\]|\d+\/\d+\s)/,
+  // unittest and cargo test: `test_x (module.Class.test_x) ... ok`, `test a::b ... ignored`
+  /\s\.\.\. (?:ok|skipped\b.*|expected failure|unexpected success|ignored|passed)\s*$/,
+  // pytest -v: `tests/test_a.py::test_b PASSED [ 12%]`
+  /::\S+ (?:PASSED|SKIPPED|XFAIL|XPASS|ERROR|FAILED)\b/,
+  // TAP: `ok 12 - name`, `# Subtest: name`, its YAML block (`---`, `duration_ms: 0.1`, `...`), `1..61`
+  /^\s*(?:ok \d+\b|# Subtest: |1\.\.\d+\s*$|---\s*$|\.\.\.\s*$|duration_ms: )/,
+  // go test
+  /^\s*(?:=== (?:RUN|PAUSE|CONT)|--- (?:PASS|SKIP):)\s/,
+  // compilers with a location: `file.c:12:5: note:`, code frames `  4 | x`, caret lines, `In function`
+  /^\S+?:\d+(?::\d+)?: (?:note|warning|error):|^\S+\(\d+,\d+\): (?:error|warning) |^\s*\d*\s+\|\s|^\S+: (?:In function|At top level:|In member function)/,
+  // tsc --explainFiles
+  /^\s+(?:Imported via|Library referenced via|Matched by include pattern|Default library|Root file specified|Type library referenced via|File is (?:CommonJS|ECMAScript) module)/,
+  // Maven/Gradle/npm/pip/docker build
+  /^\[(?:INFO|WARNING|ERROR|DEBUG)\]|^> Task :|^npm (?:ERR!|error|warn|WARN|notice|http|verb|verbose|sill|silly|timing|info)\b|^(?:Collecting|Downloading|Requirement already satisfied|Installing collected packages|Successfully installed|Building wheels?)\b|^#\d+ (?:\[|\d+\.\d+ |DONE|CACHED)|^Step \d+\/\d+ :/,
+  // eslint: `  12:5  error  'x' is not defined  no-undef`
+  /^\s+\d+:\d+\s+(?:error|warning)\s/,
+];
+const ANY_RUNNER = new RegExp(RUNNER.map((p) => `(?:${p.source})`).join("|"));
+
+export function isRunnerLine(line: string): boolean {
+  return ANY_RUNNER.test(line);
 }

@@ -3,7 +3,7 @@ import { exactAnchors } from "../../relevance/terms.js";
 import { fillCheapGaps, renderLineSelection, splitLines } from "../lines.js";
 import { inTurns } from "../turns.js";
 import type { Compressor, CompressionJob, CompressorOutput, ContentSample } from "../types.js";
-import { classifyLine, isContinuation, LineKind, startsSection } from "./classify.js";
+import { classifyLine, isContinuation, isRunnerLine, LineKind, startsSection } from "./classify.js";
 import { splitHeader, withoutTimestamp } from "./header.js";
 import { parseLog, type ParsedLog } from "./parse.js";
 
@@ -35,10 +35,10 @@ export const logsCompressor: Compressor = {
     if (lines.length < 5) return 0;
     let signals = 0;
     for (const line of lines) {
-      if (line.trim() === "") continue;
-      if (splitHeader(line).header !== "" || classifyLine(line) !== LineKind.Plain || isContinuation(line) || RUNNER_LINE.test(line)) signals++;
+      if (line.trim() === "" || MARKDOWN_TABLE_ROW.test(line)) continue;
+      if (splitHeader(line).header !== "" || classifyLine(line) !== LineKind.Plain || isContinuation(line) || isRunnerLine(line)) signals++;
     }
-    const ratio = signals / lines.filter((l) => l.trim() !== "").length;
+    const ratio = signals / Math.max(1, lines.filter((l) => l.trim() !== "").length);
     return ratio >= 0.25 ? Math.min(0.95, 0.5 + ratio * 0.45) : 0;
   },
 
@@ -59,7 +59,8 @@ export const logsCompressor: Compressor = {
   },
 };
 
-const RUNNER_LINE = /^\s*(?:✓|√|PASS|RUN|ok\s|Compiling|Running|Finished|collected|>\s|\$\s|\[\d+\/\d+\]|\d+\/\d+\s)/;
+/** `| file | what it is |`: a table in prose, not a code frame (`  4 | x`) of a compiler error. */
+const MARKDOWN_TABLE_ROW = /^\s*\|.*\|\s*$/;
 
 function firstLines(text: string, count: number): string[] {
   const out: string[] = [];

@@ -1,0 +1,173 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { createCompressors } from "../../../src/compressors/index.js";
+import { splitLines } from "../../../src/compressors/lines.js";
+import { classifyLine, LineKind } from "../../../src/compressors/logs/classify.js";
+import { logsCompressor } from "../../../src/compressors/logs/index.js";
+import { textCompressor } from "../../../src/compressors/text.js";
+import { routeCandidates } from "../../../src/router/router.js";
+import { createSample } from "../../../src/router/sample.js";
+import type { TokenCounter } from "../../../src/tokens/counter.js";
+import { runCompressor } from "../../helpers/compress.js";
+import { fixture } from "../../helpers/data.js";
+import { loadedCounter } from "../../helpers/tokens.js";
+
+/**
+ * Real runner and build outputs made on this machine (fixtures/README.md says how). Each is routed
+ * to the log compressor by its content alone, and keeps every failure header, every compiler error
+ * and every summary line verbatim. `maxShare` is the measured share of the input tokens at the
+ * engine's default budget, rounded up (measured: unittest 15.4 %, node spec 32.2 %, TAP 16.2 %,
+ * tsc 31.1 %, make 25.5 %; the small ones are bound by the 1,000-token minimum budget).
+ */
+const RUNS = [
+  {
+    file: "logs/unittest-set.log",
+    maxShare: 0.17,
+    must: [
+      "test_discount_applies_to_every_line (test_set_with_failures.TestInvoiceTotals.test_discount_applies_to_every_line) ... FAIL",
+      "test_rounds_half_up (test_set_with_failures.TestInvoiceTotals.test_rounds_half_up) ... FAIL",
+      "FAIL: test_discount_applies_to_every_line (test_set_with_failures.TestInvoiceTotals.test_discount_applies_to_every_line)",
+      "FAIL: test_rounds_half_up (test_set_with_failures.TestInvoiceTotals.test_rounds_half_up)",
+      "Traceback (most recent call last):",
+      "AssertionError: Lists differ: [90.0, 50] != [90.0, 45.0]",
+      "AssertionError: 2.67 != 2.68",
+      "Ran 627 tests in 1.328s",
+      "FAILED (failures=2, skipped=2)",
+    ],
+  },
+  {
+    file: "logs/node-test-spec.log",
+    maxShare: 0.34,
+    must: [
+      "  ✖ charges the light rate up to 1 kg (1.616983ms)",
+      "  ✖ keeps the line order of a merged cart (1.629908ms)",
+      "✖ charges the light rate up to 1 kg (1.616983ms)",
+      "✖ keeps the line order of a merged cart (1.629908ms)",
+      "  AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:",
+      "✖ failing tests:",
+      "ℹ tests 172",
+      "ℹ pass 170",
+      "ℹ fail 2",
+    ],
+  },
+  {
+    file: "logs/node-test-tap.log",
+    maxShare: 0.18,
+    must: [
+      "    not ok 51 - charges the light rate up to 1 kg",
+      "    not ok 61 - keeps the line order of a merged cart",
+      "not ok 2 - shipping",
+      "not ok 3 - total",
+      "# tests 172",
+      "# pass 170",
+      "# fail 2",
+    ],
+  },
+  {
+    file: "logs/tsc-explain.log",
+    maxShare: 0.33,
+    must: [
+      "src/cart.ts(3,16): error TS2345: Argument of type 'Order | undefined' is not assignable to parameter of type 'Order'.",
+      "src/cart.ts(5,38): error TS2322: Type 'string' is not assignable to type 'number'.",
+      "src/orders.ts(3,9): error TS2322: Type 'string' is not assignable to type 'number'.",
+      "src/orders.ts(7,40): error TS2551: Property 'totl' does not exist on type 'Order'. Did you mean 'total'?",
+    ],
+  },
+  {
+    file: "logs/make-gcc.log",
+    maxShare: 0.27,
+    must: [
+      "lexer.c:4:20: error: ‘undeclared_offset’ undeclared (first use in this function)",
+      "    4 |   return src[at] + undeclared_offset;",
+      "parser.c:5:3: error: expected ‘,’ or ‘;’ before ‘if’",
+      "make: *** [Makefile:8: lexer.o] Error 1",
+      "make: *** [Makefile:8: parser.o] Error 1",
+      "make: Target 'app' not remade because of errors.",
+    ],
+  },
+] as const;
+
+let tokens: TokenCounter;
+beforeAll(async () => {
+  tokens = await loadedCounter();
+});
+
+/** Every occurrence of each line of `must` in the input is in the output, numbered and verbatim. */
+function expectKept(input: string, output: string, must: readonly string[]): void {
+  const lines = splitLines(input);
+  const shown = new Map<number, string>();
+  for (const row of output.split("\n")) {
+    const m = /^\s*(\d+) {2}(.*)$/.exec(row);
+    if (m) shown.set(Number(m[1]), m[2]!);
+  }
+  for (const line of must) {
+    const at = lines.flatMap((l, i) => (l === line ? [i + 1] : []));
+    expect(at.length, `fixture line: ${line}`).toBeGreaterThan(0);
+    for (const n of at) expect(shown.get(n), `line ${n}: ${line}`).toBe(line);
+  }
+}
+
+describe.each(RUNS)("runner output $file", ({ file, maxShare, must }) => {
+  it("is routed to the log compressor by its content", () => {
+    const [first] = routeCandidates(createSample(fixture(file), undefined), {}, createCompressors());
+    expect(first!.compressor.contentType).toBe("logs");
+    expect(first!.reason).toMatch(/^detected logs/);
+  });
+
+  it(`keeps every failure, error and summary line verbatim, within ${maxShare * 100} % of the input tokens`, () => {
+    const text = fixture(file);
+    const out = runCompressor(logsCompressor, tokens, text);
+    expectKept(text, out.text, must);
+    expect(tokens.measure(out.text).tokens).toBeLessThanOrEqual(tokens.measure(text).tokens * maxShare);
+  });
+});
+
+describe("a 627-test unittest run with 2 failures", () => {
+  it("fits the failures, their tracebacks and the summary in a 5 % budget (6.3 % with the template table)", () => {
+    const text = fixture("logs/unittest-set.log");
+    const input = tokens.measure(text).tokens;
+    const out = runCompressor(logsCompressor, tokens, text, { budget: Math.round(input * 0.05) });
+    expectKept(text, out.text, RUNS[0].must);
+    expect(tokens.measure(out.text).tokens).toBeLessThanOrEqual(input * 0.07);
+  });
+
+  it("keeps every `Traceback` header on the text path too: a header before a new stack is not a repeat", () => {
+    const text = fixture("logs/unittest-set.log");
+    const out = runCompressor(textCompressor, tokens, text);
+    expect(out.text.split("\n").filter((l) => l === "Traceback (most recent call last):")).toHaveLength(2);
+  });
+});
+
+describe("runner line kinds", () => {
+  it.each([
+    ["Ran 627 tests in 1.328s", LineKind.Summary],
+    ["FAILED (failures=2, skipped=2)", LineKind.Summary],
+    ["FAILED (errors=1)", LineKind.Summary],
+    ["OK", LineKind.Summary],
+    ["OK (skipped=3)", LineKind.Summary],
+    ["# tests 172", LineKind.Summary],
+    ["# pass 170", LineKind.Summary],
+    ["# fail 2", LineKind.Summary],
+    ["ℹ tests 172", LineKind.Summary],
+    ["ℹ fail 2", LineKind.Summary],
+    ["✖ failing tests:", LineKind.Summary],
+    ["Found 4 errors in 2 files.", LineKind.Summary],
+    ["3 errors generated.", LineKind.Summary],
+    ["make: *** [Makefile:8: lexer.o] Error 1", LineKind.Summary],
+    ["make[2]: *** [src/Makefile:40: all] Error 2", LineKind.Summary],
+    ["FAIL: test_rounds_half_up (test_set_with_failures.TestInvoiceTotals.test_rounds_half_up)", LineKind.Failure],
+    ["ERROR: test_load (pkg.tests.TestLoad.test_load)", LineKind.Failure],
+    ["test_rounds_half_up (m.TestInvoiceTotals.test_rounds_half_up) ... FAIL", LineKind.Failure],
+    ["Traceback (most recent call last):", LineKind.Failure],
+    ["    not ok 51 - charges the light rate up to 1 kg", LineKind.Failure],
+    ["  ✖ charges the light rate up to 1 kg (1.616983ms)", LineKind.Failure],
+    ["src/a.ts(3,5): error TS2322: Type 'string' is not assignable to type 'number'.", LineKind.Failure],
+    ["lexer.c:4:20: error: ‘undeclared_offset’ undeclared (first use in this function)", LineKind.Failure],
+    ["src/Main.java:12: error: cannot find symbol", LineKind.Failure],
+    ["mod1.c:3:12: warning: ‘unused_1’ defined but not used [-Wunused-variable]", LineKind.Warning],
+    ["test_copy (test.test_set.TestBasicOpsBytes.test_copy) ... ok", LineKind.Plain],
+    ["    ok 12 - prices 12 units at 2.50", LineKind.Plain],
+    ["  ✔ prices 1 units at 2.50 (1.316394ms)", LineKind.Plain],
+  ])("%s", (line, kind) => {
+    expect(classifyLine(line)).toBe(kind);
+  });
+});
