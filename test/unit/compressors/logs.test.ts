@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { classifyLine, LineKind } from "../../../src/compressors/logs/classify.js";
 import { Drain } from "../../../src/compressors/logs/drain.js";
 import { splitHeader } from "../../../src/compressors/logs/header.js";
 import { logsCompressor } from "../../../src/compressors/logs/index.js";
@@ -21,6 +22,8 @@ beforeAll(async () => {
   engine = (await memoryEngine(tokens)).engine;
 });
 
+
+const loghub = new URL("../../../../shared/data/loghub/", import.meta.url);
 describe("log parsing", () => {
   it("splits conventional headers from messages", () => {
     expect(splitHeader("081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_1 terminating").message).toBe(
@@ -63,7 +66,6 @@ describe("log parsing", () => {
     expect(parsed.clusterOf[21]).toBe(parsed.clusterOf[22]);
   });
 
-  const loghub = new URL("../../../../shared/data/loghub/", import.meta.url);
   it.runIf(existsSync(loghub))("groups real logs like their ground truth (HDFS, OpenSSH, Proxifier)", () => {
     for (const system of ["HDFS", "OpenSSH", "Proxifier"]) {
       const lines = splitLines(readFileSync(new URL(`${system}/${system}_2k.log`, loghub), "utf8"));
@@ -150,5 +152,51 @@ describe("log compressor on a test-runner log", () => {
 
   it("declines short inputs (the router moves on)", () => {
     expect(logsCompressor.compress({ sample: createSample("a\nb", undefined), hash: "x", budgetTokens: 1, originalTokens: 2, countTokens: () => 1 })).toBeNull();
+  });
+});
+
+describe("a query only adds", () => {
+  /** A journal of a day on a server: routine lines, and three that matter, far apart. */
+  function journal(): { text: string; mustKeep: string[] } {
+    const lines: string[] = [];
+    const units = ["nginx", "billing-worker", "cron", "sshd", "postgres"];
+    for (let i = 0; i < 1150; i++) {
+      const t = `Nov 20 ${String(8 + Math.floor(i / 120)).padStart(2, "0")}:${String(Math.floor(i / 2) % 60).padStart(2, "0")}:${String((i * 7) % 60).padStart(2, "0")}`;
+      const unit = units[i % units.length]!;
+      lines.push(`${t} web-01 ${unit}[${1000 + (i % 37)}]: ${unit === "billing-worker" ? `processed invoice batch ${i} (${i % 50} invoices) for billing run` : `request ${i} handled in ${(i * 13) % 300} ms`}`);
+    }
+    const mustKeep = [
+      "Nov 20 12:14:03 web-01 kernel: Out of memory: Killed process 1022 (billing-worker) total-vm:4194304kB, anon-rss:3987456kB",
+      "Nov 20 12:14:03 web-01 systemd[1]: billing-worker.service: Main process exited, code=killed, status=9/KILL",
+      "Nov 20 13:02:44 web-01 sshd[4410]: error: Failed password for invalid user admin from 203.0.113.9 port 52211 ssh2",
+    ];
+    lines.splice(500, 0, mustKeep[0]!, mustKeep[1]!);
+    lines.splice(900, 0, mustKeep[2]!);
+    return { text: lines.join("\n"), mustKeep };
+  }
+
+  it("keeps with a query every error line it keeps without one", () => {
+    const { text, mustKeep } = journal();
+    const plain = runCompressor(logsCompressor, tokens, text).text;
+    for (const line of mustKeep) expect(plain).toContain(line);
+    for (const query of ["why did billing-worker die?", "billing-worker", "invoice batch 700", "nginx slow requests"]) {
+      const queried = runCompressor(logsCompressor, tokens, text, { query }).text;
+      for (const line of mustKeep) expect(queried, query).toContain(line);
+    }
+  });
+
+  it("on every log fixture, the error lines kept with a query include those kept without", () => {
+    const texts = [fixture("logs/vitest-run.log"), journal().text];
+    if (existsSync(loghub)) for (const system of ["HDFS", "OpenSSH", "Proxifier", "Zookeeper", "Hadoop", "Spark"]) texts.push(readFileSync(new URL(`${system}/${system}_2k.log`, loghub), "utf8"));
+    // the numbered lines of a result that the classifier calls an error, a failure or a summary
+    const errorLinesIn = (output: string) =>
+      new Set(output.split("\n").filter((line) => /^\s*\d+ {2}/.test(line) && [LineKind.Error, LineKind.Failure, LineKind.Summary].includes(classifyLine(line.replace(/^\s*\d+ {2}/, "")))));
+    for (const text of texts) {
+      const without = errorLinesIn(runCompressor(logsCompressor, tokens, text).text);
+      for (const query of ["error", "why did it fail?", "connection timeout", "block"]) {
+        const withQuery = errorLinesIn(runCompressor(logsCompressor, tokens, text, { query }).text);
+        for (const line of without) expect(withQuery.has(line), `${query}: ${line}`).toBe(true);
+      }
+    }
   });
 });
