@@ -38,6 +38,21 @@ describe("log parsing", () => {
     expect(splitHeader(" ✓ test/a.test.ts > adds 1ms")).toEqual({ header: "", message: " ✓ test/a.test.ts > adds 1ms" });
   });
 
+  it("splits headers of other common shapes, written here by hand (none of them is in the shared data)", () => {
+    // syslog with a PAM module in the program name
+    expect(splitHeader("Mar  3 10:02:11 build-07 su(pam_unix)[4417]: session opened for user deploy").message).toBe("session opened for user deploy");
+    // month-day timestamps, pid, tid, one-letter level and tag (Android's logcat)
+    expect(splitHeader("11-20 10:07:00.123  2210  2231 W AudioFlinger: buffer underrun on track 3").message).toBe("buffer underrun on track 3");
+    // a source file name before the timestamp, a module path and a bracketed request context (Python services)
+    expect(splitHeader('api.log.2 2026-11-20 10:07:00.008 2571 INFO app.web.server [req-1f2e a1b2 c3d4 - - -] 10.0.0.7 "GET /v1/items HTTP/1.1" status: 200').message).toBe(
+      '10.0.0.7 "GET /v1/items HTTP/1.1" status: 200',
+    );
+    // a comma after the timestamp and a capitalised level
+    expect(splitHeader("2026-11-20 10:07:00, Info                  Setup  Installing update 7 of 12").message).toBe("Setup  Installing update 7 of 12");
+    // a dash, epoch seconds and the date again in fixed columns
+    expect(splitHeader("- 1763632020 2026.11.20 rack3-n12 node booted in 41 s").message).toBe("rack3-n12 node booted in 41 s");
+  });
+
   it("masks variables and keeps what they stood for", () => {
     expect(maskMessage("lifetime <1 sec, 1234 bytes (1.2 KB) sent to 10.0.0.1:8080")).toEqual({
       tokens: ["lifetime", "<*>", "sent", "to", "<*>"],
