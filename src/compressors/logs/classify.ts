@@ -54,7 +54,8 @@ const FAILURE: readonly RegExp[] = [
   /\bFAILED\b/,
 ];
 
-const ERROR = /\b(?:ERROR|FATAL|CRITICAL|SEVERE|EMERG|ALERT|CRIT)\b|\[(?:error|fatal|crit|alert|emerg)\]|^\s*error(?:\[\w+\])?:|\bfatal:/;
+const ERROR =
+  /\b(?:ERROR|FATAL|CRITICAL|SEVERE|EMERG|ALERT|CRIT)\b|\[(?:error|fatal|crit|alert|emerg)\]|^\s*error(?:\[\w+\])?:|\bfatal:|:\s+error:|\bOut of memory\b|\boom-kill|\bKilled process\b|\bsegfault\b|\bcore dumped\b|\bstatus=\d+\/(?:KILL|SEGV|ABRT|BUS)\b/;
 const WARNING = /\b(?:WARN|WARNING)\b|\[warn(?:ing)?\]|^\s*warning(?:\[\w+\])?:|^\S+?:\d+(?::\d+)?: warning:|\bDeprecationWarning\b/;
 
 /** Lines that continue a failure: stack frames, code frames, diff lines of an assertion. */

@@ -70,7 +70,9 @@ export class Drain {
     const depth = Math.min(this.config.prefixTokens, tokens.length);
     for (let i = 0; i < depth; i++) {
       const token = tokens[i]!;
-      let key = token;
+      // a token that is partly variable (`libssl3:amd64` → `libssl<*>:amd<*>`) routes like a variable:
+      // as a key it would give every value a branch of its own, where no line could meet another
+      let key = token.includes(WILDCARD) ? WILDCARD : token;
       if (!node.children.has(key) && node.children.size >= this.config.maxChildren) key = WILDCARD;
       let child = node.children.get(key);
       if (!child) {

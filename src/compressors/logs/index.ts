@@ -23,6 +23,10 @@ const TEMPLATE_TABLE_SHARE = 0.3;
 const DETECT_SAMPLE_LINES = 200;
 /** Summary and failure lines are kept beyond the budget, up to this many of each. */
 const FORCED_CAP = 100;
+/** One line of each error template is kept beyond the budget, up to this many templates. */
+const FORCED_ERROR_TEMPLATES = 400;
+/** Query matches may use this share of the budget on top of it. */
+const QUERY_ALLOWANCE = 0.25;
 const GAP_MARKER_CHARS = 150;
 const SAMPLES = 2;
 
@@ -51,11 +55,13 @@ export const logsCompressor: Compressor = {
     const parsed = parseLog(lines);
     const totalChars = job.budgetTokens * charsPerToken;
     const tableChars = Math.min(totalChars * TEMPLATE_TABLE_SHARE, templateTable(parsed, lines.length, new Uint8Array(lines.length), Infinity).length);
-    const kept = chooseLines(lines, parsed, totalChars - tableChars, job.query);
+    const { kept, beyondBudget } = chooseLines(lines, parsed, totalChars - tableChars, job.query);
     fillCheapGaps(lines, kept);
     const table = templateTable(parsed, lines.length, kept, tableChars);
     const body = renderLineSelection({ lines, kept, hash: job.hash, numbered: true, categoryOf: (i) => `T${parsed.clusterOf[i]! + 1}` });
-    return { text: `${table}\n${body.text}`, omitted: body.omitted };
+    // the query's lines came on top of what the result keeps without it: say so
+    const note = beyondBudget > 0 ? `\n[headroom: the query's matches took the budget past its limit (${beyondBudget} lines kept for it)]` : "";
+    return { text: `${table}${note}\n${body.text}`, omitted: body.omitted };
   },
 };
 
@@ -115,7 +121,8 @@ function abbreviate(sample: string): string {
   return sample.length > 48 ? `${sample.slice(0, 45)}…` : sample;
 }
 
-function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: number, query: string | undefined): Uint8Array {
+function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: number, query: string | undefined): { kept: Uint8Array; beyondBudget: number } {
+  let beyondBudget = 0;
   const n = lines.length;
   const kept = new Uint8Array(n);
   const gutter = String(n).length + 2;
@@ -148,23 +155,38 @@ function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: n
     keepBlock(i + 1, failureBlockEnd(lines, kinds, i), false);
   }
 
-  if (query?.trim()) {
-    const anchors = exactAnchors(query);
-    lines.forEach((line, i) => {
-      const lower = line.toLowerCase();
-      if (anchors.some((a) => lower.includes(a))) keep(i, false);
-    });
-  }
-
-  // every distinct error message at least once (up to a cap), repeats while the budget lasts
+  // every error template at least once, with the count of its lines in the table; then every
+  // distinct error message, repeats while the budget lasts
   const errors = kinds.flatMap((kind, i) => (kind === LineKind.Error ? [i] : []));
   const distinctErrors = firstOfEachMessage(errors, lines);
+  const templatesShown = new Set<number>();
+  for (const i of errors) {
+    const template = parsed.clusterOf[i]!;
+    if (templatesShown.has(template) || templatesShown.size >= FORCED_ERROR_TEMPLATES) continue;
+    templatesShown.add(template);
+    if (keep(i, true)) keepBlock(i + 1, continuationEnd(lines, i), false);
+  }
   for (const i of roundRobinByTemplate(errors, parsed, lines, distinctErrors)) {
     const force = distinctErrors.has(i) && distinctErrors.size <= FORCED_CAP * 2;
     if (keep(i, force)) keepBlock(i + 1, continuationEnd(lines, i), false);
   }
 
-  if (query?.trim()) for (const i of rankByScore(bm25Scores(lines, query)).slice(0, 200)) keep(i, false);
+  // A query only adds: everything kept so far is what the result keeps without one. Its matches
+  // come next, from what the budget has left plus a small allowance of their own.
+  if (query?.trim()) {
+    const base = budgetChars;
+    const usedBefore = used;
+    const keptBefore = kept.reduce((sum, k) => sum + k, 0);
+    budgetChars = Math.max(base, used) + base * QUERY_ALLOWANCE;
+    const anchors = exactAnchors(query);
+    lines.forEach((line, i) => {
+      const lower = line.toLowerCase();
+      if (anchors.some((a) => lower.includes(a))) keep(i, false);
+    });
+    for (const i of rankByScore(bm25Scores(lines, query)).slice(0, 200)) keep(i, false);
+    if (used > Math.max(base, usedBefore)) beyondBudget = kept.reduce((sum, k) => sum + k, 0) - keptBefore;
+    budgetChars = base;
+  }
 
   const warnings = kinds.flatMap((kind, i) => (kind === LineKind.Warning ? [i] : []));
   for (const i of roundRobinByTemplate(warnings, parsed, lines)) keep(i, false);
@@ -183,7 +205,7 @@ function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: n
     keep(i - 1, false);
     keep(i + 1, false);
   }
-  return kept;
+  return { kept, beyondBudget };
 }
 
 /** A failure block runs until a blank-line pair, a new section, or FAILURE_BLOCK_LINES lines. */

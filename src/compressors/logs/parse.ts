@@ -25,7 +25,54 @@ export function parseLog(lines: readonly string[], config?: DrainConfig): Parsed
     values[i] = masked.values;
     joined[i] = drain.add(masked.tokens).id;
   });
+  absorbSpecialCases(drain.clusters, joined);
   return splitEnumerations(drain.clusters, joined, tokensOf, values);
+}
+
+/**
+ * A cluster whose every constant matches a more general cluster of the same length is that
+ * cluster's event seen before it was general: a package name without a digit (`media-types:all`)
+ * took a branch of Drain's tree of its own, while a thousand lines with digits in the same place
+ * made `install <*> <none> <*>`. Such clusters are folded into the general one (the largest that fits).
+ */
+function absorbSpecialCases(clusters: Cluster[], joined: Int32Array): void {
+  const byLength = new Map<number, Cluster[]>();
+  for (const cluster of clusters) (byLength.get(cluster.template.length) ?? byLength.set(cluster.template.length, []).get(cluster.template.length)!).push(cluster);
+  const into = new Map<number, Cluster>();
+  for (const group of byLength.values()) {
+    if (group.length < 2) continue;
+    const general = [...group].sort((a, b) => b.size - a.size);
+    for (const cluster of group) {
+      const host = general.find((g) => g !== cluster && g.size > cluster.size && covers(g.template, cluster.template));
+      if (host) into.set(cluster.id, host);
+    }
+  }
+  if (into.size === 0) return;
+  const root = (cluster: Cluster): Cluster => {
+    let c = cluster;
+    for (let hops = 0; into.has(c.id) && hops < 16; hops++) c = into.get(c.id)!;
+    return c;
+  };
+  const byId = new Map(clusters.map((c) => [c.id, c]));
+  joined.forEach((id, i) => {
+    if (!into.has(id)) return;
+    const target = root(byId.get(id)!);
+    joined[i] = target.id;
+    target.size++;
+    byId.get(id)!.size--;
+  });
+  for (let k = clusters.length - 1; k >= 0; k--) if (clusters[k]!.size === 0) clusters.splice(k, 1);
+}
+
+/** Whether `general` has a wildcard wherever it differs from `specific`, and at least one constant. */
+function covers(general: readonly string[], specific: readonly string[]): boolean {
+  let constants = 0;
+  for (let i = 0; i < general.length; i++) {
+    if (general[i] === WILDCARD) continue;
+    if (general[i] !== specific[i]) return false;
+    constants++;
+  }
+  return constants > 0;
 }
 
 /**

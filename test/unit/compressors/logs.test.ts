@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { classifyLine, LineKind } from "../../../src/compressors/logs/classify.js";
 import { Drain } from "../../../src/compressors/logs/drain.js";
 import { splitHeader } from "../../../src/compressors/logs/header.js";
 import { logsCompressor } from "../../../src/compressors/logs/index.js";
@@ -21,6 +22,8 @@ beforeAll(async () => {
   engine = (await memoryEngine(tokens)).engine;
 });
 
+
+const loghub = new URL("../../../../shared/data/loghub/", import.meta.url);
 describe("log parsing", () => {
   it("splits conventional headers from messages", () => {
     expect(splitHeader("081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_1 terminating").message).toBe(
@@ -33,6 +36,32 @@ describe("log parsing", () => {
     );
     expect(splitHeader("20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579").message).toBe("onStandStepChanged 3579");
     expect(splitHeader(" ✓ test/a.test.ts > adds 1ms")).toEqual({ header: "", message: " ✓ test/a.test.ts > adds 1ms" });
+  });
+
+  it("groups a log it was never tuned on like its events: dpkg's, whose package names sometimes have no digit", () => {
+    const lines = splitLines(fixture("logs/dpkg.log")).filter((line) => line !== "");
+    // the event: the action, and for `status` lines the state; for `startup` lines both words
+    const truth = lines.map((line) => {
+      const words = line.split(" ");
+      return words[2] === "status" ? `status ${words[3]}` : words[2] === "startup" ? `startup ${words[3]} ${words[4]}` : words[2]!;
+    });
+    const { clusterOf } = parseLog(lines);
+    expect(groupingAccuracy(Array.from(clusterOf), truth)).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it("splits headers of other common shapes, written here by hand (none of them is in the shared data)", () => {
+    // syslog with a PAM module in the program name
+    expect(splitHeader("Mar  3 10:02:11 build-07 su(pam_unix)[4417]: session opened for user deploy").message).toBe("session opened for user deploy");
+    // month-day timestamps, pid, tid, one-letter level and tag (Android's logcat)
+    expect(splitHeader("11-20 10:07:00.123  2210  2231 W AudioFlinger: buffer underrun on track 3").message).toBe("buffer underrun on track 3");
+    // a source file name before the timestamp, a module path and a bracketed request context (Python services)
+    expect(splitHeader('api.log.2 2026-11-20 10:07:00.008 2571 INFO app.web.server [req-1f2e a1b2 c3d4 - - -] 10.0.0.7 "GET /v1/items HTTP/1.1" status: 200').message).toBe(
+      '10.0.0.7 "GET /v1/items HTTP/1.1" status: 200',
+    );
+    // a comma after the timestamp and a capitalised level
+    expect(splitHeader("2026-11-20 10:07:00, Info                  Setup  Installing update 7 of 12").message).toBe("Setup  Installing update 7 of 12");
+    // a dash, epoch seconds and the date again in fixed columns
+    expect(splitHeader("- 1763632020 2026.11.20 rack3-n12 node booted in 41 s").message).toBe("rack3-n12 node booted in 41 s");
   });
 
   it("masks variables and keeps what they stood for", () => {
@@ -63,7 +92,6 @@ describe("log parsing", () => {
     expect(parsed.clusterOf[21]).toBe(parsed.clusterOf[22]);
   });
 
-  const loghub = new URL("../../../../shared/data/loghub/", import.meta.url);
   it.runIf(existsSync(loghub))("groups real logs like their ground truth (HDFS, OpenSSH, Proxifier)", () => {
     for (const system of ["HDFS", "OpenSSH", "Proxifier"]) {
       const lines = splitLines(readFileSync(new URL(`${system}/${system}_2k.log`, loghub), "utf8"));
@@ -72,17 +100,7 @@ describe("log parsing", () => {
         .slice(1)
         .filter(Boolean)
         .map((row) => /,(E\d+),/.exec(row.split(",").slice(-3).join(",") + ",")?.[1] ?? /,(E\d+),/.exec(row)![1]!);
-      const parsed = parseLog(lines);
-      const members = new Map<number, number[]>();
-      parsed.clusterOf.forEach((c, i) => (members.get(c) ?? members.set(c, []).get(c)!).push(i));
-      const truthSize = new Map<string, number>();
-      for (const t of truth) truthSize.set(t, (truthSize.get(t) ?? 0) + 1);
-      let correct = 0;
-      for (const group of members.values()) {
-        const t = truth[group[0]!]!;
-        if (group.every((i) => truth[i] === t) && truthSize.get(t) === group.length) correct += group.length;
-      }
-      expect(correct / truth.length, system).toBeGreaterThan(0.9);
+      expect(groupingAccuracy(Array.from(parseLog(lines).clusterOf), truth), system).toBeGreaterThan(0.9);
     }
   });
 });
@@ -152,3 +170,65 @@ describe("log compressor on a test-runner log", () => {
     expect(logsCompressor.compress({ sample: createSample("a\nb", undefined), hash: "x", budgetTokens: 1, originalTokens: 2, countTokens: () => 1 })).toBeNull();
   });
 });
+
+describe("a query only adds", () => {
+  /** A journal of a day on a server: routine lines, and three that matter, far apart. */
+  function journal(): { text: string; mustKeep: string[] } {
+    const lines: string[] = [];
+    const units = ["nginx", "billing-worker", "cron", "sshd", "postgres"];
+    for (let i = 0; i < 1150; i++) {
+      const t = `Nov 20 ${String(8 + Math.floor(i / 120)).padStart(2, "0")}:${String(Math.floor(i / 2) % 60).padStart(2, "0")}:${String((i * 7) % 60).padStart(2, "0")}`;
+      const unit = units[i % units.length]!;
+      lines.push(`${t} web-01 ${unit}[${1000 + (i % 37)}]: ${unit === "billing-worker" ? `processed invoice batch ${i} (${i % 50} invoices) for billing run` : `request ${i} handled in ${(i * 13) % 300} ms`}`);
+    }
+    const mustKeep = [
+      "Nov 20 12:14:03 web-01 kernel: Out of memory: Killed process 1022 (billing-worker) total-vm:4194304kB, anon-rss:3987456kB",
+      "Nov 20 12:14:03 web-01 systemd[1]: billing-worker.service: Main process exited, code=killed, status=9/KILL",
+      "Nov 20 13:02:44 web-01 sshd[4410]: error: Failed password for invalid user admin from 203.0.113.9 port 52211 ssh2",
+    ];
+    lines.splice(500, 0, mustKeep[0]!, mustKeep[1]!);
+    lines.splice(900, 0, mustKeep[2]!);
+    return { text: lines.join("\n"), mustKeep };
+  }
+
+  it("keeps with a query every error line it keeps without one", () => {
+    const { text, mustKeep } = journal();
+    const plain = runCompressor(logsCompressor, tokens, text).text;
+    for (const line of mustKeep) expect(plain).toContain(line);
+    for (const query of ["why did billing-worker die?", "billing-worker", "invoice batch 700", "nginx slow requests"]) {
+      const queried = runCompressor(logsCompressor, tokens, text, { query }).text;
+      for (const line of mustKeep) expect(queried, query).toContain(line);
+    }
+  });
+
+  it("on every log fixture, the error lines kept with a query include those kept without", () => {
+    const texts = [fixture("logs/vitest-run.log"), journal().text];
+    if (existsSync(loghub)) for (const system of ["HDFS", "OpenSSH", "Proxifier", "Zookeeper", "Hadoop", "Spark"]) texts.push(readFileSync(new URL(`${system}/${system}_2k.log`, loghub), "utf8"));
+    // the numbered lines of a result that the classifier calls an error, a failure or a summary
+    const errorLinesIn = (output: string) =>
+      new Set(output.split("\n").filter((line) => /^\s*\d+ {2}/.test(line) && [LineKind.Error, LineKind.Failure, LineKind.Summary].includes(classifyLine(line.replace(/^\s*\d+ {2}/, "")))));
+    for (const text of texts) {
+      const without = errorLinesIn(runCompressor(logsCompressor, tokens, text).text);
+      for (const query of ["error", "why did it fail?", "connection timeout", "block"]) {
+        const withQuery = errorLinesIn(runCompressor(logsCompressor, tokens, text, { query }).text);
+        for (const line of without) expect(withQuery.has(line), `${query}: ${line}`).toBe(true);
+      }
+    }
+  });
+});
+
+/** Grouping accuracy: the share of lines whose cluster holds exactly the lines of their event. */
+function groupingAccuracy(clusters: readonly number[], events: readonly string[]): number {
+  const byCluster = new Map<number, number[]>();
+  const eventSize = new Map<string, number>();
+  clusters.forEach((c, i) => {
+    (byCluster.get(c) ?? byCluster.set(c, []).get(c)!).push(i);
+    eventSize.set(events[i]!, (eventSize.get(events[i]!) ?? 0) + 1);
+  });
+  let correct = 0;
+  for (const members of byCluster.values()) {
+    const event = events[members[0]!]!;
+    if (members.every((i) => events[i] === event) && eventSize.get(event) === members.length) correct += members.length;
+  }
+  return correct / clusters.length;
+}
