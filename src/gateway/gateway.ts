@@ -95,6 +95,16 @@ export class Gateway {
     }
   }
 
+  /**
+   * Puts the gateway in front of a server's own `tools/list` and `tools/call`: upstream tools are
+   * listed after headroom's, calls to them are forwarded, and the rest goes to the SDK's handlers.
+   * A method, so that a server without upstreams never loads this module (nor the SDK's clients).
+   * Returns what undoes the subscription to tool changes.
+   */
+  attach(server: McpServer): () => void {
+    return attachGateway(server, this);
+  }
+
   onToolsChanged(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -116,11 +126,8 @@ function settingsFor(spec: UpstreamSpec, tool: string): CompressionSettings {
 /** The SDK's own handlers, kept to answer for headroom's tools (the protocol class keeps them in a map). */
 type Handlers = { _requestHandlers: Map<string, (request: unknown, extra: unknown) => Promise<unknown>> };
 
-/**
- * Puts the gateway in front of a server's own `tools/list` and `tools/call`: upstream tools are
- * listed after headroom's, calls to them are forwarded, and the rest goes to the SDK's handlers.
- */
-export function attachGateway(server: McpServer, gateway: Gateway): () => void {
+/** Puts `gateway` in front of a server's own `tools/list` and `tools/call` (see Gateway.attach). */
+function attachGateway(server: McpServer, gateway: Gateway): () => void {
   const handlers = (server.server as unknown as Handlers)._requestHandlers;
   const ownList = handlers.get("tools/list");
   const ownCall = handlers.get("tools/call");

@@ -1,7 +1,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Headroom } from "../headroom.js";
 import type { Logger } from "../log.js";
-import { attachGateway, type Gateway } from "../gateway/gateway.js";
+import type { Gateway } from "../gateway/gateway.js";
 import { FileAccess, type FilePolicy } from "./file-access.js";
 import { registerCompressTool } from "./tools/compress.js";
 import { registerMemoryTools } from "./tools/memory.js";
@@ -33,7 +33,7 @@ export function createMcpServer(
   registerMemoryTools(server, headroom.memory, logger);
   if (!options.liveToolList) answerToolListFromBuild(server, version);
   if (options.gateway) {
-    const detach = attachGateway(server, options.gateway);
+    const detach = options.gateway.attach(server);
     const closed = server.server.onclose;
     server.server.onclose = () => {
       detach();
