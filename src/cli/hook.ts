@@ -36,9 +36,9 @@ export async function hook(config: Config, loadResponder: () => Promise<Responde
     const event = JSON.parse((await readEvent(config.maxInputBytes * 2)).toString("utf8")) as HookEvent;
     const projectDir = process.env.CLAUDE_PROJECT_DIR ?? (typeof event.cwd === "string" ? event.cwd : undefined);
     const settings = loadHookSettings(process.env, settingsFiles(projectDir, homedir(), process.env));
-    const place = { claudeTemp: join(tmpdir(), `claude-${process.getuid?.() ?? 0}`) };
-    if (!planCompression(event, settings, place)) return 0;
-    await (await loadResponder()).respond(config, event, settings, place);
+    const plan = planCompression(event, settings, { claudeTemp: join(tmpdir(), `claude-${process.getuid?.() ?? 0}`) });
+    if (!plan) return 0;
+    await (await loadResponder()).respond(config, plan, settings);
   } catch (error) {
     logger.warn("the hook could not compress this output; it goes through unchanged", error);
   }

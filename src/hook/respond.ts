@@ -6,7 +6,7 @@ import { InputError } from "../engine/errors.js";
 import { readTextFile } from "../engine/text-file.js";
 import { isInside } from "../folders.js";
 import { unwrapSingleField } from "../unwrap.js";
-import { planCompression, type HookEvent, type HookPlace, type Piece } from "./plan.js";
+import type { Piece, Plan } from "./plan.js";
 import type { HookSettings } from "./settings.js";
 import { findTaskOutput } from "./task-output.js";
 
@@ -17,9 +17,7 @@ const FAILED_MAX_TOKENS = 2000;
  * The part of the hook that loads the engine, the tokenizer and the store: only for an event the
  * plan says to compress. Writes the answer for Claude Code on stdout, or nothing.
  */
-export async function respond(config: Config, event: HookEvent, settings: HookSettings, place: HookPlace): Promise<void> {
-  const plan = planCompression(event, settings, place);
-  if (!plan) return;
+export async function respond(config: Config, plan: Plan, settings: HookSettings): Promise<void> {
   const textOf = async (piece: Piece): Promise<string> => {
     if ("text" in piece) return piece.text;
     const file = "file" in piece ? await confined(piece.file, piece.within) : await findTaskOutput(piece.taskOutput);
