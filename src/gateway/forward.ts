@@ -1,6 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { compressedHeader } from "../ccr/marker.js";
 import type { Engine } from "../engine/engine.js";
+import { compressedStandIn } from "../engine/stand-in.js";
 import type { Logger } from "../log.js";
 import { unwrapSingleField } from "../unwrap.js";
 
@@ -55,11 +55,8 @@ export async function compressCallResult(
     for (const [index, block] of result.content.entries()) {
       if (block.type !== "text" || block.text.length < minChars) continue;
       const original = unwrapSingleField(block.text);
-      const compressed = await engine.compress({ content: original, toolName, query: settings.query, maxTokens: settings.maxTokens });
-      if (!compressed.hash) continue;
-      const header = compressedHeader({ tool: toolName, hash: compressed.hash, originalChars: original.length, compressedChars: compressed.compressed.length, noun: "result" });
-      const text = `${header}\n${compressed.compressed}`;
-      if (text.length >= block.text.length) continue;
+      const text = await compressedStandIn(engine, { original, toolName, tool: toolName, query: settings.query, maxTokens: settings.maxTokens, noun: "result", limit: block.text.length });
+      if (text === undefined) continue;
       content ??= result.content.slice();
       content[index] = { ...block, text };
     }

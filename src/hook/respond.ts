@@ -1,8 +1,8 @@
 import { realpath } from "node:fs/promises";
-import { compressedHeader } from "../ccr/marker.js";
 import { withHeadroom } from "../cli/one-shot.js";
 import type { Config } from "../config.js";
 import { InputError } from "../engine/errors.js";
+import { compressedStandIn } from "../engine/stand-in.js";
 import { readTextFile } from "../engine/text-file.js";
 import { isInside } from "../folders.js";
 import { unwrapSingleField } from "../unwrap.js";
@@ -29,11 +29,9 @@ export async function respond(config: Config, plan: Plan, settings: HookSettings
     const replacements: (string | undefined)[] = [];
     for (const piece of plan.pieces) {
       const original = await textOf(piece);
-      const result = await engine.compress({ content: original, toolName: plan.toolName, maxTokens });
-      const replacement = result.hash
-        ? `${compressedHeader({ tool: plan.tool, hash: result.hash, originalChars: original.length, compressedChars: result.compressed.length, failed: plan.failed })}\n${result.compressed}`
-        : undefined;
-      replacements.push(replacement !== undefined && replacement.length < original.length && replacement.length <= plan.maxChars ? replacement : undefined);
+      // shorter than the output, and short enough for Claude Code to show it inline
+      const limit = Math.min(original.length, plan.maxChars + 1);
+      replacements.push(await compressedStandIn(engine, { original, toolName: plan.toolName, tool: plan.tool, maxTokens, failed: plan.failed, limit }));
     }
     const answer = plan.answer(replacements);
     if (answer) process.stdout.write(JSON.stringify(answer));
