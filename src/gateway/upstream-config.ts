@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ConfigError } from "../config-error.js";
+import { isRecord } from "../records.js";
 
 /**
  * The servers behind the gateway, described as hosts already describe them:
@@ -138,8 +139,4 @@ export function splitWords(text: string): string[] {
   if (quote) throw new ConfigError(`unclosed ${quote} in "${text}"`);
   if (inWord) words.push(word);
   return words;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,7 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { isInside } from "../folders.js";
 import type { HookSettings } from "./settings.js";
+import { isRecord } from "../records.js";
 
 /** The session's folder of saved outputs, and whether a path lies in it. */
 type SavedFolder = { folder: string; holds(path: string): boolean } | undefined;
@@ -239,8 +240,4 @@ function planMcp(tool: string, response: unknown, minChars: number, savedBy: Sav
 
 function mcpAnswer(updated: unknown): HookAnswer {
   return { hookSpecificOutput: { hookEventName: "PostToolUse", updatedMCPToolOutput: updated } };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

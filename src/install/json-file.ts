@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, realpath, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { locateJsonError } from "./json-error.js";
+import { isRecord } from "../records.js";
 
 /**
  * Reading and rewriting the hosts' JSON settings files without ever losing a byte of the user's:
@@ -75,8 +76,9 @@ function detectIndent(text: string): string {
   return /^\{\r?\n([ \t]+)\S/.exec(text)?.[1] ?? "  ";
 }
 
+/** A JSON object of a host's file (the one test for a plain object, typed for these files). */
 export function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return isRecord(value);
 }
 
 export function kindOf(value: unknown): string {
