@@ -7,6 +7,9 @@ import type { Engine } from "./engine.js";
  * compressed text. Undefined when there is nothing to put in its place: the engine passed it
  * through (too small, nothing saved, no store), or the stand-in would be no shorter than `limit`.
  */
+/** Outputs shorter than this many characters are left as they are (the hook's, the gateway's, the library's default). */
+export const DEFAULT_MIN_CHARS = 6000;
+
 export interface StandInRequest {
   /** The text the engine compresses (and the store keeps). */
   original: string;

@@ -1,6 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Engine } from "../engine/engine.js";
-import { compressedStandIn } from "../engine/stand-in.js";
+import { compressedStandIn, DEFAULT_MIN_CHARS } from "../engine/stand-in.js";
 import type { Logger } from "../log.js";
 import { unwrapSingleField } from "../unwrap.js";
 
@@ -9,7 +9,7 @@ import { unwrapSingleField } from "../unwrap.js";
  * engine: no transport, so the gateway and the library wrapper share it.
  */
 export interface ForwardSettings {
-  /** Text blocks shorter than this many characters pass untouched (default 6000 — same as the Claude Code hook's minChars). */
+  /** Text blocks shorter than this many characters pass untouched (default DEFAULT_MIN_CHARS, as the Claude Code hook). */
   minChars?: number | undefined;
   /** Token budget of each compressed block; undefined: the engine's default (15%, 1,000–4,000). */
   maxTokens?: number | undefined;
@@ -19,7 +19,7 @@ export interface ForwardSettings {
   off?: boolean | undefined;
 }
 
-export const DEFAULT_MIN_CHARS = 6000;
+export { DEFAULT_MIN_CHARS };
 
 export interface Forwarded {
   result: CallToolResult;

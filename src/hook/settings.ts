@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_MIN_CHARS } from "../engine/stand-in.js";
 
 /**
  * What the PostToolUse hook compresses, from the environment and a `headroom` section in Claude
@@ -17,7 +18,7 @@ export interface HookSettings {
   tools: { bash: boolean; grep: boolean; mcp: boolean };
 }
 
-export const DEFAULT_HOOK_SETTINGS: HookSettings = { enabled: true, minChars: 6000, maxTokens: undefined, tools: { bash: true, grep: true, mcp: true } };
+export const DEFAULT_HOOK_SETTINGS: HookSettings = { enabled: true, minChars: DEFAULT_MIN_CHARS, maxTokens: undefined, tools: { bash: true, grep: true, mcp: true } };
 
 /** The JSON form: every field optional. */
 interface HookSection {
