@@ -32,11 +32,14 @@ const DATE_FIELD = /^\d{4}[.-]\d{2}[.-]\d{2}(?:-\d{2}\.\d{2}\.\d{2}(?:\.\d+)?)?(
 /** A module path before a bracketed context block: `nova.osapi_compute.wsgi.server [req-… - - -]`. */
 const MODULE_BEFORE_BLOCK = /^[A-Za-z_]\w*(?:\.\w+)+(?=\s+\[)/;
 const PID = /^\d{1,7}(?=\s)/;
+/** Columns of node names and upper-case words before an upper-case level: `R02-M1-N0 RAS KERNEL INFO`. */
+const FIELDS_BEFORE_LEVEL =
+  /^(?:(?:[^\sa-z]+|\S*\d\S*)\s+){1,4}(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|SEVERE|FATAL|CRITICAL|CRIT|ALERT|EMERG)(?=\s)/;
 const DASH = /^-(?=\s)/;
 /** `sshd[24200]:` · `dfs.FSNamesystem:` · `org.apache.hadoop.mapred.Task:` · `executor.Backend:` */
 const COMPONENT = /^[A-Za-z_][\w.$@/-]*(?:\([\w.-]*\))?(?:\[\d+\])?:(?=\s|$)/;
 /** A host or program (up to three words without colons) directly before `program[pid]:` or ` - `. */
-const NAME_BEFORE = /^[^\s:[\]]+(?:\s+[^\s:[\]]+){0,2}(?=\s+(?:[\w.-]+(?:\([\w.-]*\))?\[\d+\]:|-\s))/;
+const NAME_BEFORE = /^[^\s:[\]]+(?:\s+[^\s:[\]]+){0,2}(?=\s+(?:[\w./-]+(?:\([\w.-]*\))?\[\d+\]:|-\s))/;
 
 const MAX_FIELDS = 6;
 
@@ -45,27 +48,45 @@ export interface SplitLine {
   message: string;
 }
 
-/** The line without its leading timestamp (the whole line when it has none). */
+/**
+ * The line without its leading timestamp (the whole line when it has none). Fixed-column and
+ * relayed logs write the time more than once behind short fields — `- 1131566461 2005.11.09 dn228
+ * Nov 9 12:01:01 dn228/dn228 crond[2915]:`, `api.log.1 2017-05-16 00:00:00.008 …` — so the header
+ * runs to the last timestamp reached through field-like tokens only (ids, dates, names with digits
+ * or punctuation, never a plain word), within the first few tokens.
+ */
 export function withoutTimestamp(line: string): string {
-  const at = timestampEnd(line, 0);
-  if (at > 0) return line.slice(at);
-  // one short leading field (a file or source name, a `-`) may come before the timestamp
-  const space = line.indexOf(" ");
-  if (space > 0 && space <= LEADING_FIELD_MAX) {
-    const start = space + 1;
-    const after = timestampEnd(line, start);
-    if (after > start) return line.slice(after);
+  let end = timestampEnd(line, 0);
+  let at = end > 0 ? end : 0;
+  for (let fields = 0; fields < LEADING_FIELDS && at < line.length; fields++) {
+    while (line[at] === " " || line[at] === "\t") at++;
+    const after = timestampEnd(line, at);
+    if (after > at) {
+      end = after;
+      at = after;
+      continue;
+    }
+    const space = line.indexOf(" ", at);
+    const token = line.slice(at, space === -1 ? line.length : space);
+    if (space === -1 || !FIELD_LIKE.test(token)) break;
+    at = space;
   }
-  return line;
+  return end > 0 ? line.slice(end) : line;
 }
 
-const LEADING_FIELD_MAX = 60;
-
+/** How many tokens may stand before (or between) the timestamps of a header. */
+const LEADING_FIELDS = 6;
+/** `-`, `1131566461`, `dn228/dn228`, `nova-api.log.1`, `R02-M1-N0`, `APPREAD`: digits or punctuation, a dash, or an upper-case label. */
+const FIELD_LIKE = /^(?:-|[A-Z][A-Z_]+|[^\s]*[\d._/:@-][^\s]*)$/;
 /** Where a timestamp that starts at `start` ends, or -1. */
 function timestampEnd(line: string, start: number): number {
   const rest = start === 0 ? line : line.slice(start);
   for (const pattern of TIMESTAMPS) {
     const m = pattern.exec(rest);
+    if (m) return start + m[0].length;
+  }
+  if (start > 0) {
+    const m = DATE_FIELD.exec(rest);
     if (m) return start + m[0].length;
   }
   return -1;
@@ -91,15 +112,21 @@ export function splitHeader(line: string): SplitLine {
 
   for (let fields = 0; fields < MAX_FIELDS; fields++) {
     const trimmed = rest.replace(/^[\s,]+/, "");
+    const component = COMPONENT.exec(trimmed);
+    if (component) {
+      // `program[pid]:` or `Tag:` closes a header; what follows the colon is the message
+      rest = trimmed.slice(component[0].length);
+      break;
+    }
     const m =
       LEVEL.exec(trimmed) ??
       PID.exec(trimmed) ??
       DASH.exec(trimmed) ??
       DATE_FIELD.exec(trimmed) ??
       bracketed(trimmed) ??
-      COMPONENT.exec(trimmed) ??
       MODULE_BEFORE_BLOCK.exec(trimmed) ??
-      NAME_BEFORE.exec(trimmed);
+      NAME_BEFORE.exec(trimmed) ??
+      FIELDS_BEFORE_LEVEL.exec(trimmed);
     if (!m) break;
     rest = trimmed.slice(m[0].length);
   }

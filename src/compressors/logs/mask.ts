@@ -92,3 +92,30 @@ export function maskMessage(message: string, cache?: Map<string, MaskedToken>): 
   }
   return { tokens, values };
 }
+
+/** Booleans and nulls: values of a field, never the word that names an event. */
+const LITERAL = /^(?:true|false|null|nil|none|undefined|yes|no|on|off|True|False|None|NULL)$/;
+/** `HTTPS`, `SOCKS5` (masked `SOCKS<*>`), `CMD`: upper-case keywords name what happened. */
+const KEYWORD_TOKEN = /^[A-Z][A-Z0-9_]*(?:<\*>)?$/;
+const TRAILING_PUNCTUATION = /[,;:.!?)\]}]+$/;
+/** `tag="RILJ_ACK_WL",` · `flags=0x1`: a key and its value in one token. */
+const KEY_AND_VALUE = /^([A-Za-z_][\w.:-]*=)./;
+
+/**
+ * Whether a word that differs between lines is certainly a value: a partly masked token (`u0a52`
+ * → `u<*>a<*>`), a boolean or null, the value in `key=value` or the word after `key=`. Lines
+ * differing only there are one event, however few values the log happens to show.
+ */
+export function isFieldValue(word: string, previous?: string): boolean {
+  const core = word.replace(TRAILING_PUNCTUATION, "");
+  if (KEYWORD_TOKEN.test(core)) return false;
+  return word.includes(WILDCARD) || LITERAL.test(core) || KEY_AND_VALUE.test(word) || (previous !== undefined && previous.endsWith("="));
+}
+
+/** How a template token reads when field values are set aside: `tag="x",` → `tag=<*>`, `true` → `<*>`, a word as it is. */
+export function skeletonToken(token: string): string {
+  if (token === WILDCARD) return token;
+  const pair = KEY_AND_VALUE.exec(token);
+  if (pair) return `${pair[1]}${WILDCARD}`;
+  return isFieldValue(token) ? WILDCARD : token;
+}

@@ -1,6 +1,6 @@
 import { Drain, type Cluster, type DrainConfig } from "./drain.js";
 import { splitHeader } from "./header.js";
-import { maskMessage, WILDCARD, type MaskedToken } from "./mask.js";
+import { isFieldValue, maskMessage, skeletonToken, WILDCARD, type MaskedToken } from "./mask.js";
 
 /** Every line of a log, clustered: the cluster of each line and the variable values it carried. */
 export interface ParsedLog {
@@ -11,7 +11,8 @@ export interface ParsedLog {
 
 /** A generalised position with at most this many distinct words is an enumeration, not a variable. */
 const MAX_ENUMERATED = 3;
-const KEYWORD = /^[^a-z]*[A-Z][^a-z]*$/;
+/** `root`, `Admin`: a word that may well be a user's or a host's name. */
+const BARE_WORD = /^[A-Za-z][a-z]*[,;:.]?$/;
 
 export function parseLog(lines: readonly string[], config?: DrainConfig): ParsedLog {
   const drain = new Drain(config);
@@ -26,6 +27,7 @@ export function parseLog(lines: readonly string[], config?: DrainConfig): Parsed
     joined[i] = drain.add(masked.tokens).id;
   });
   absorbSpecialCases(drain.clusters, joined);
+  mergeSameSkeleton(drain.clusters, joined);
   return splitEnumerations(drain.clusters, joined, tokensOf, values);
 }
 
@@ -47,6 +49,68 @@ function absorbSpecialCases(clusters: Cluster[], joined: Int32Array): void {
       if (host) into.set(cluster.id, host);
     }
   }
+  fold(clusters, joined, into);
+}
+
+/**
+ * Drain routes by a message's leading tokens, so `Process com.android.browser (pid 12) has died`
+ * and `Process com.tencent.mm:tools (pid 40) has died` never meet. Clusters of the same length
+ * whose templates agree once field values (booleans, `key=` values, partly masked tokens) are set
+ * aside are one event. So are more than a few clusters that differ in one place only, by a name
+ * (`(guest) CMD`, `(oracle) CMD`, …): two or three are an enumeration of events
+ * (`session opened` / `session closed`), many are a variable.
+ */
+function mergeSameSkeleton(clusters: Cluster[], joined: Int32Array): void {
+  const into = new Map<number, Cluster>();
+  const merge = (group: readonly Cluster[]): void => {
+    const host = group[0]!;
+    for (const cluster of group.slice(1)) {
+      if (into.has(cluster.id)) continue;
+      host.template.forEach((token, i) => {
+        if (token !== cluster.template[i]) host.template[i] = WILDCARD;
+      });
+      into.set(cluster.id, host);
+    }
+  };
+  const bySize = [...clusters].sort((a, b) => b.size - a.size);
+  const skeletons = new Map<Cluster, string[]>();
+  const byStrong = new Map<string, Cluster[]>();
+  for (const cluster of bySize) {
+    const skeleton = cluster.template.map(skeletonToken);
+    const constants = skeleton.filter((t) => t !== WILDCARD).length;
+    if (constants === 0 || constants * 2 < skeleton.length) continue;
+    skeletons.set(cluster, skeleton);
+    const key = `${skeleton.length}\u0000${skeleton.join(" ")}`;
+    (byStrong.get(key) ?? byStrong.set(key, []).get(key)!).push(cluster);
+  }
+  for (const group of byStrong.values()) if (group.length > 1) merge(group);
+
+  const byOnePlace = new Map<string, Cluster[]>();
+  for (const [cluster, skeleton] of skeletons) {
+    if (into.has(cluster.id)) continue;
+    const constants = skeleton.filter((t) => t !== WILDCARD).length;
+    if (constants < 3) continue;
+    skeleton.forEach((token, p) => {
+      if (token === WILDCARD || !NAME.test(token)) return;
+      const key = `${skeleton.length}\u0000${p}\u0000${skeleton.map((t, i) => (i === p ? WILDCARD : t)).join(" ")}`;
+      (byOnePlace.get(key) ?? byOnePlace.set(key, []).get(key)!).push(cluster);
+    });
+  }
+  for (const group of byOnePlace.values()) {
+    const open = group.filter((c) => !into.has(c.id));
+    if (open.length > MAX_ENUMERATED) merge(open);
+  }
+  fold(clusters, joined, into);
+}
+
+/**
+ * `(guest)`, `'sparkDriver'`, `com.android.browser`, `/var/run/x.pid`: a name in brackets or
+ * quotes, or with dots, slashes or colons inside. A bare word (`Started` / `Stopped`) is the event.
+ */
+const NAME = /^[(['"].*[)\]'"][,:;]?$|^[^\s]*\w[./:@$\\]\w/;
+
+/** Moves the lines of each cluster in `into` to the cluster it names, and drops clusters left empty. */
+function fold(clusters: Cluster[], joined: Int32Array, into: Map<number, Cluster>): void {
   if (into.size === 0) return;
   const root = (cluster: Cluster): Cluster => {
     let c = cluster;
@@ -93,15 +157,22 @@ function splitEnumerations(drained: readonly Cluster[], joined: Int32Array, toke
       const words = new Set<string>();
       for (const i of lines) {
         const word = tokensOf[i]![position]!;
-        if (word === WILDCARD) return; // a masked variable somewhere: a real variable
+        // a (partly) masked variable, a boolean or the value of a `key=`: a real variable
+        if (word === WILDCARD || isFieldValue(word, tokensOf[i]![position - 1])) return;
         words.add(word);
         if (words.size > MAX_ENUMERATED) return;
       }
       enumerated.push(position);
     });
-    // One differing lower-case word is a name (`for root`, `for admin`); a phrase that differs, or a
-    // differing upper-case keyword (`HTTPS` / `SOCKS5`), marks a different event.
-    if (enumerated.length === 1 && !lines.every((i) => KEYWORD.test(tokensOf[i]![enumerated[0]!]!))) enumerated.length = 0;
+    // One differing bare word is a name (`for root`, `for admin`), and so is one differing name in a
+    // message that is mostly values already (a dump of fields); a phrase that differs, or a differing
+    // keyword or identifier in a message of words (`HTTPS` / `SOCKS5`, `action.SCREEN_ON` /
+    // `action.SCREEN_OFF`), marks a different event.
+    if (enumerated.length === 1) {
+      const position = enumerated[0]!;
+      const otherVariables = cluster.template.filter((t, p) => p !== position && t.includes(WILDCARD)).length;
+      if (otherVariables > MAX_ENUMERATED - 1 || lines.some((i) => BARE_WORD.test(tokensOf[i]![position]!))) enumerated.length = 0;
+    }
     const groups = new Map<string, number[]>();
     for (const i of lines) {
       const key = enumerated.map((p) => tokensOf[i]![p]).join("\u0000");
