@@ -142,12 +142,19 @@ process.stdout.write(String(performance.now() - t0));`;
 
 const TEXT_FIXTURES = [
   { file: "logs/vitest-run.log", label: "vitest run, 2,065 lines, 3 failures" },
+  { file: "logs/unittest-set.log", label: "python -m unittest -v, 627 tests, 2 failures" },
+  { file: "logs/pytest-inventory.log", label: "pytest -v, 350 tests, 3 failures" },
+  { file: "logs/node-test-tap.log", label: "node --test (TAP), 172 tests, 2 failures" },
+  { file: "logs/jest-money.log", label: "jest, 184 tests, 2 failures" },
+  { file: "logs/go-test.log", label: "go test -v, 88 subtests, 2 failures" },
+  { file: "logs/make-gcc.log", label: "make -k with gcc, 2 errors, 51 warnings" },
+  { file: "logs/javac-lint.log", label: "javac -verbose -Xlint:all, 3 errors" },
   { label: "10 MB of logs (Loghub samples)", content: null },
   { file: "search/rg-node-modules.txt", label: "rg over node_modules, 5,000 matches", query: "where is McpError thrown?" },
   { file: "diff/headroom-history.diff", label: "git diff, 41 files" },
   { file: "text/keyv-README.md", label: "README (keyv), 828 lines" },
 ];
-TEXT_FIXTURES[1].content = tenMegabytesOfLogs();
+TEXT_FIXTURES.find((f) => f.content === null).content = tenMegabytesOfLogs();
 
 /** 10,000 memories saved one by one into a SQLite store, then searched with varied queries. */
 async function memoryBench() {

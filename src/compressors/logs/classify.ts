@@ -25,6 +25,8 @@ const SUMMARY: readonly RegExp[] = [
   // make and clang/gcc: `make: *** [Makefile:8: lexer.o] Error 1`, `3 errors generated.`
   /^\s*g?make(?:\[\d+\])?: (?:\*\*\*|Target .* not remade because of errors)/,
   /^\s*\d+ (?:errors?|warnings?)(?: and \d+ (?:errors?|warnings?))? generated\b/,
+  // javac: `3 errors`, `11 warnings` alone on their lines
+  /^\d+ (?:errors?|warnings?)$/,
   // RSpec, eslint, cargo: `12 examples, 2 failures`, `✖ 5 problems (3 errors, 2 warnings)`, `error: could not compile`
   /^\s*\d+ examples?, \d+ failures?/,
   /^\s*✖ \d+ problems? \(/,
@@ -37,9 +39,13 @@ const FAILURE: readonly RegExp[] = [
   /^(?:FAIL|ERROR): \S/,
   /\s\.\.\. (?:FAIL|ERROR|FAILED)\s*$/,
   /^\s*not ok \d+\b/,
+  // mocha: a failing test in the list and its entry among the failures: `    1) rejects an expired coupon`
+  /^\s{2,}\d+\) \S/,
   // compilers with a location: gcc/clang/javac `file.c:12:5: error:`, tsc `src/a.ts(3,5): error TS2322:`
   /^\S+?:\d+(?::\d+)?: (?:fatal )?error:/,
   /^\s*--- FAIL:/,
+  // pytest's header of one failure in its FAILURES section: `____ test_x ____`, `____ TestA.test_b ____`
+  /^_{3,} \S.* _{3,}$/,
   /\bpanicked at\b/,
   /^Traceback \(most recent call last\)/,
   /\berror\[E\d{4}\]/,
@@ -91,7 +97,7 @@ export function isContinuation(line: string): boolean {
 
 /** A line that starts a new test, file or section, where a failure block ends. */
 export function startsSection(line: string): boolean {
-  return /^\s*(?:✓|✔|√|▶|PASS|FAIL|●|=+\s|-{10,}|#{1,3}\s|RUN\b|=== RUN|(?:not )?ok \d+\b)|\s\.\.\. (?:ok|FAIL|ERROR|skipped\b.*|expected failure|unexpected success|ignored)\s*$/.test(line);
+  return /^\s*(?:✓|✔|√|▶|PASS|FAIL|●|=+\s|-{10,}|_{3,} \S|#{1,3}\s|RUN\b|=== RUN|(?:not )?ok \d+\b)|::\S+ (?:PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)\b|\s\.\.\. (?:ok|FAIL|ERROR|skipped\b.*|expected failure|unexpected success|ignored)\s*$/.test(line);
 }
 
 /**
@@ -115,6 +121,8 @@ const RUNNER: readonly RegExp[] = [
   /^\s+(?:Imported via|Library referenced via|Matched by include pattern|Default library|Root file specified|Type library referenced via|File is (?:CommonJS|ECMAScript) module)/,
   // Maven/Gradle/npm/pip/docker build
   /^\[(?:INFO|WARNING|ERROR|DEBUG)\]|^> Task :|^npm (?:ERR!|error|warn|WARN|notice|http|verb|verbose|sill|silly|timing|info)\b|^(?:Collecting|Downloading|Requirement already satisfied|Installing collected packages|Successfully installed|Building wheels?)\b|^#\d+ (?:\[|\d+\.\d+ |DONE|CACHED)|^Step \d+\/\d+ :/,
+  // javac -verbose: `[parsing started SimpleFileObject[src/A.java]]`, `[loading /modules/…]`, `[wrote out/A.class]`
+  /^\[(?:parsing (?:started|completed)|loading|search path for|checking|wrote|total|done in)\b/,
   // eslint: `  12:5  error  'x' is not defined  no-undef`
   /^\s+\d+:\d+\s+(?:error|warning)\s/,
 ];

@@ -54,14 +54,16 @@ export const logsCompressor: Compressor = {
     const charsPerToken = text.length / Math.max(1, job.originalTokens);
     const parsed = parseLog(lines);
     const totalChars = job.budgetTokens * charsPerToken;
-    const tableChars = Math.min(totalChars * TEMPLATE_TABLE_SHARE, templateTable(parsed, lines.length, new Uint8Array(lines.length), Infinity).length);
+    const tableChars = Math.min(totalChars * TEMPLATE_TABLE_SHARE, templateTable(parsed, lines.length, new Uint8Array(lines.length), Infinity).text.length);
     const { kept, beyondBudget } = chooseLines(lines, parsed, totalChars - tableChars, job.query);
     fillCheapGaps(lines, kept);
     const table = templateTable(parsed, lines.length, kept, tableChars);
-    const body = renderLineSelection({ lines, kept, hash: job.hash, numbered: true, categoryOf: (i) => `T${parsed.clusterOf[i]! + 1}` });
+    // a line whose template the table does not list is counted as `other` (its marker can still fetch it)
+    const categoryOf = (i: number) => (table.listed.has(parsed.clusterOf[i]!) ? `T${parsed.clusterOf[i]! + 1}` : "other");
+    const body = renderLineSelection({ lines, kept, hash: job.hash, numbered: true, categoryOf });
     // the query's lines came on top of what the result keeps without it: say so
     const note = beyondBudget > 0 ? `\n[headroom: the query's matches took the budget past its limit (${beyondBudget} lines kept for it)]` : "";
-    return { text: `${table}${note}\n${body.text}`, omitted: body.omitted };
+    return { text: `${table.text}${note}\n${body.text}`, omitted: body.omitted };
   },
 };
 
@@ -82,9 +84,10 @@ function firstLines(text: string, count: number): string[] {
 
 /**
  * `T3 ×1221  PacketResponder <*> for block <*> terminating  (e.g. 1 | 3886…; 0 | 6952…)`, most frequent
- * first, for the templates that have omitted lines (the others are all there to read).
+ * first, for the templates that repeat and have omitted lines (the others are all there to read,
+ * and a template of one line says no more than its marker's `other`).
  */
-function templateTable(parsed: ParsedLog, lineCount: number, kept: Uint8Array, maxChars: number): string {
+function templateTable(parsed: ParsedLog, lineCount: number, kept: Uint8Array, maxChars: number): { text: string; listed: Set<number> } {
   // up to two different samples of each template's values
   const samples = new Map<number, string[]>();
   const hasOmitted = new Set<number>();
@@ -97,7 +100,7 @@ function templateTable(parsed: ParsedLog, lineCount: number, kept: Uint8Array, m
       samples.set(c, list);
     }
   });
-  const order = [...hasOmitted].sort((a, b) => parsed.clusters[b]!.size - parsed.clusters[a]!.size || a - b);
+  const order = [...hasOmitted].filter((id) => parsed.clusters[id]!.size > 1).sort((a, b) => parsed.clusters[b]!.size - parsed.clusters[a]!.size || a - b);
   const rows: string[] = [];
   let used = 0;
   let shown = 0;
@@ -114,7 +117,8 @@ function templateTable(parsed: ParsedLog, lineCount: number, kept: Uint8Array, m
   }
   const hiddenLines = order.slice(shown).reduce((sum, id) => sum + parsed.clusters[id]!.size, 0);
   const more = shown < order.length ? `\n  … ${order.length - shown} rarer templates (${hiddenLines} lines)` : "";
-  return `[headroom: ${lineCount} log lines in ${parsed.clusters.length} templates; lines kept verbatim are numbered, runs of others are counted by template]\n${rows.join("\n")}${more}`;
+  const text = `[headroom: ${lineCount} log lines in ${parsed.clusters.length} templates; lines kept verbatim are numbered, runs of others are counted by template]\n${rows.join("\n")}${more}`;
+  return { text, listed: new Set(order.slice(0, shown)) };
 }
 
 function abbreviate(sample: string): string {
@@ -142,6 +146,10 @@ function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: n
   };
 
   const kinds = lines.map(classifyLine);
+  // Test and build output is read for its failures, errors and summaries; its passing tests and
+  // progress lines are what the template table counts. Such output is not filled up to the budget
+  // with examples of routine templates, and its failures keep their whole block.
+  const runnerOutput = isRunnerOutput(lines, kinds);
   for (let i = 0; i < Math.min(HEAD_LINES, n); i++) keep(i, true);
   for (let i = Math.max(0, n - TAIL_LINES); i < n; i++) keep(i, true);
   const summaries = kinds.flatMap((kind, i) => (kind === LineKind.Summary ? [i] : []));
@@ -149,10 +157,17 @@ function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: n
 
   // failures with the lines that explain them (assertion diff, code frame, stack trace)
   const failures = kinds.flatMap((kind, i) => (kind === LineKind.Failure ? [i] : []));
+  // a runner that prints each failure twice (inline and again at the end) shows its block once
+  const blocksShown = new Set<string>();
   for (const [k, i] of roundRobinByTemplate(failures, parsed, lines).entries()) {
     if (!keep(i, k < FORCED_CAP)) continue;
-    keep(i - 1, false);
-    keepBlock(i + 1, failureBlockEnd(lines, kinds, i), false);
+    const end = failureBlockEnd(lines, kinds, i);
+    const block = lines.slice(i, end + 1).map((l) => l.trim()).join("\n");
+    const force = runnerOutput && k < FORCED_CAP && !blocksShown.has(block);
+    blocksShown.add(block);
+    // the line before explains a failure (`In function 'f':`), unless it is the line of another test
+    if (!startsSection(lines[i - 1] ?? "")) keep(i - 1, force);
+    keepBlock(i + 1, end, force);
   }
 
   // every error template at least once, with the count of its lines in the table; then every
@@ -164,7 +179,7 @@ function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: n
     const template = parsed.clusterOf[i]!;
     if (templatesShown.has(template) || templatesShown.size >= FORCED_ERROR_TEMPLATES) continue;
     templatesShown.add(template);
-    if (keep(i, true)) keepBlock(i + 1, continuationEnd(lines, i), false);
+    if (keep(i, true)) keepBlock(i + 1, continuationEnd(lines, i), runnerOutput);
   }
   for (const i of roundRobinByTemplate(errors, parsed, lines, distinctErrors)) {
     const force = distinctErrors.has(i) && distinctErrors.size <= FORCED_CAP * 2;
@@ -189,6 +204,16 @@ function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: n
   }
 
   const warnings = kinds.flatMap((kind, i) => (kind === LineKind.Warning ? [i] : []));
+  if (runnerOutput) {
+    // one warning of each template, with its context; the table counts the rest
+    const shown = new Set<number>();
+    for (const i of warnings) {
+      if (shown.has(parsed.clusterOf[i]!)) continue;
+      shown.add(parsed.clusterOf[i]!);
+      if (keep(i, false)) keepBlock(i + 1, continuationEnd(lines, i), false);
+    }
+    return { kept, beyondBudget };
+  }
   for (const i of roundRobinByTemplate(warnings, parsed, lines)) keep(i, false);
 
   // rare templates are anomalies in themselves; then one example of every template
@@ -206,6 +231,14 @@ function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: n
     keep(i + 1, false);
   }
   return { kept, beyondBudget };
+}
+
+/** Output of a test runner or build: it has a runner summary, or a fifth of its lines are runner lines. */
+function isRunnerOutput(lines: readonly string[], kinds: readonly LineKind[]): boolean {
+  if (kinds.includes(LineKind.Summary)) return true;
+  let runnerLines = 0;
+  for (const line of lines) if (isRunnerLine(line)) runnerLines++;
+  return runnerLines * 5 >= lines.length;
 }
 
 /** A failure block runs until a blank-line pair, a new section, or FAILURE_BLOCK_LINES lines. */
