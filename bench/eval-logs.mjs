@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run eval:logs [-- DIR] [--dump OUTDIR]
+// npm run eval:logs [-- DIR] [--dump OUTDIR] [--runners RUNDIR]
 // Clusters every <S>/<S>_2k.log under DIR (default ../shared/data/loghub) and prints grouping
 // accuracy (GA) per system against <S>_2k.log_structured.csv, the token savings of the log
 // compressor, how many ERROR/FATAL lines (and distinct error messages) and WARN lines survived
@@ -15,12 +15,14 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_DRAIN } from "../dist/compressors/logs/drain.js";
 import { parseLog } from "../dist/compressors/logs/parse.js";
+import { classifyLine, LineKind } from "../dist/compressors/logs/classify.js";
 import { createHeadroom, createLogger } from "../dist/index.js";
 
 const args = process.argv.slice(2);
 const dumpAt = args.indexOf("--dump");
 const dumpDir = dumpAt >= 0 ? resolve(args[dumpAt + 1]) : undefined;
-const positional = args.filter((a, i) => !a.startsWith("--") && (dumpAt < 0 || i !== dumpAt + 1));
+const runnersAt = args.indexOf("--runners");
+const positional = args.filter((a, i) => !a.startsWith("--") && (dumpAt < 0 || i !== dumpAt + 1) && (runnersAt < 0 || i !== runnersAt + 1));
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = resolve(positional[0] ?? join(root, "..", "shared", "data", "loghub"));
 if (!existsSync(dir)) {
@@ -98,7 +100,6 @@ for (const s of systems) {
     warnings: warnings.length ? `${kept(warnings)}/${warnings.length}` : "-",
   });
 }
-await headroom.close();
 
 const pad = (v, n) => String(v).padEnd(n);
 console.log(`${pad("system", 11)} ${pad("GA", 6)} ${pad("clusters/truth", 15)} ${pad("tokens before → after", 24)} ${pad("saved", 7)} ${pad("ERROR/FATAL lines verbatim", 32)} WARN lines verbatim`);
@@ -129,3 +130,30 @@ if (results.length > 2) {
   }
   console.log(`average held-out GA ${mean(heldOut).toFixed(3)}, lowest ${Math.min(...heldOut).toFixed(3)}`);
 }
+
+const runnerDir = resolve(runnersAt >= 0 ? args[runnersAt + 1] : join(root, "fixtures", "logs"));
+const runnerFiles = existsSync(runnerDir) ? readdirSync(runnerDir).filter((f) => f.endsWith(".log") || f.endsWith(".txt")).sort() : [];
+if (runnerFiles.length > 0) {
+  console.log(`\nrunner and build outputs in ${runnerDir} (default budget; lines as the classifier reads the original)`);
+  console.log(`${pad("file", 24)} ${pad("lines", 6)} ${pad("tokens before → after", 22)} ${pad("share", 7)} ${pad("summary", 8)} ${pad("failure", 8)} error`);
+  for (const file of runnerFiles) {
+    const text = readFileSync(join(runnerDir, file), "utf8");
+    const lines = text.replace(/\n$/, "").split("\n");
+    const result = await headroom.engine.compress({ content: text });
+    const shown = new Map();
+    for (const row of result.compressed.split("\n")) {
+      const m = /^\s*(\d+) {2}(.*)$/.exec(row);
+      if (m) shown.set(Number(m[1]), m[2]);
+    }
+    const retention = (kind) => {
+      const all = lines.flatMap((l, i) => (classifyLine(l) === kind ? [i] : []));
+      if (all.length === 0) return "-";
+      const kept = result.compressed === text ? all.length : all.filter((i) => shown.get(i + 1) === lines[i]).length;
+      return `${kept}/${all.length}`;
+    };
+    console.log(
+      `${pad(file, 24)} ${pad(lines.length, 6)} ${pad(`${result.original_tokens} → ${result.compressed_tokens}`, 22)} ${pad(`${((100 * result.compressed_tokens) / result.original_tokens).toFixed(1)}%`, 7)} ${pad(retention(LineKind.Summary), 8)} ${pad(retention(LineKind.Failure), 8)} ${retention(LineKind.Error)}${result.compressor === "logs" ? "" : ` (${result.compressor})`}`,
+    );
+  }
+}
+await headroom.close();

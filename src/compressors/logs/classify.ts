@@ -11,7 +11,15 @@ const SUMMARY: readonly RegExp[] = [
   /^\s*=+ .*\b\d+ (?:passed|failed|errors?|skipped|xfailed|xpassed|deselected|warnings?)\b.* in [\d.]+s/,
   /^\s*test result: (?:ok|FAILED)\./,
   /^(?:ok|FAIL)\s+\S+\s+(?:[\d.]+s|\(cached\))/,
-  /^\s*(?:BUILD (?:SUCCESSFUL|SUCCESS|FAILED|FAILURE)|Build (?:succeeded|failed))\b/,
+  // Maven and Gradle prefix their lines with a level: `[INFO] BUILD FAILURE`, `[ERROR] Tests run: 304, Failures: 2`
+  /^\s*(?:\[\w+\]\s+)?(?:BUILD (?:SUCCESSFUL|SUCCESS|FAILED|FAILURE)|Build (?:succeeded|failed))\b/,
+  /^\[\w+\]\s+Tests run:\s*\d+/,
+  // Gradle, ctest, dotnet test, PHPUnit, and the plain `N passed, N failed` of any runner
+  /^\s*\d+ tests? completed, \d+ (?:failed|skipped)/,
+  /^\s*\d+% tests passed, \d+ tests? failed out of \d+/,
+  /^\s*(?:Failed|Passed)!\s+-\s+Failed:\s+\d+/,
+  /^Tests: \d+, Assertions: \d+/,
+  /^(?:\w+:\s*)?\d+ passed, \d+ failed(?:, \d+ skipped)?\s*$/,
   /^\s*Found \d+ errors?\b/,
   /^\s*Ran \d+ tests? in /,
   /^\s*(?:\d+ (?:passing|failing|pending)\b)/,
@@ -44,6 +52,8 @@ const FAILURE: readonly RegExp[] = [
   // compilers with a location: gcc/clang/javac `file.c:12:5: error:`, tsc `src/a.ts(3,5): error TS2322:`
   /^\S+?:\d+(?::\d+)?: (?:fatal )?error:/,
   /^\s*--- FAIL:/,
+  // RSpec's list of failed examples: `rspec ./spec/cart_spec.rb:12 # Cart totals every line`
+  /^rspec \S+:\d+ # /,
   // pytest's header of one failure in its FAILURES section: `____ test_x ____`, `____ TestA.test_b ____`
   /^_{3,} \S.* _{3,}$/,
   /\bpanicked at\b/,
@@ -63,6 +73,13 @@ const FAILURE: readonly RegExp[] = [
 const ERROR =
   /\b(?:ERROR|FATAL|CRITICAL|SEVERE|EMERG|ALERT|CRIT)\b|\[(?:error|fatal|crit|alert|emerg)\]|^\s*error(?:\[\w+\])?:|\bfatal:|:\s+error:|\bOut of memory\b|\boom-kill|\bKilled process\b|\bsegfault\b|\bcore dumped\b|\bstatus=\d+\/(?:KILL|SEGV|ABRT|BUS)\b/;
 const WARNING = /\b(?:WARN|WARNING)\b|\[warn(?:ing)?\]|^\s*warning(?:\[\w+\])?:|^\S+?:\d+(?::\d+)?: warning:|\bDeprecationWarning\b/;
+/**
+ * Levels written as a header column rather than a word: logcat's one letter before the tag
+ * (`12:00:01.100  1702  2395 E AudioTrack: …`) and a capitalised level after a time
+ * (`2016-09-28 04:30:31, Error                 CBS …`).
+ */
+const HEADER_ERROR = /^\S*\d[\d:., -]{6,40}\s(?:[EF] [^\s:]+:|(?:Error|Fatal|Critical|Severe)[\s,])/;
+const HEADER_WARNING = /^\S*\d[\d:., -]{6,40}\s(?:W [^\s:]+:|Warn(?:ing)?[\s,])/;
 
 /** Lines that continue a failure: stack frames, code frames, diff lines of an assertion. */
 const CONTINUATION: readonly RegExp[] = [
@@ -86,8 +103,8 @@ const ANY_CONTINUATION = new RegExp(CONTINUATION.map((p) => `(?:${p.source})`).j
 export function classifyLine(line: string): LineKind {
   if (ANY_SUMMARY.test(line)) return LineKind.Summary;
   if (ANY_FAILURE.test(line)) return LineKind.Failure;
-  if (ERROR.test(line)) return LineKind.Error;
-  if (WARNING.test(line)) return LineKind.Warning;
+  if (ERROR.test(line) || HEADER_ERROR.test(line)) return LineKind.Error;
+  if (WARNING.test(line) || HEADER_WARNING.test(line)) return LineKind.Warning;
   return LineKind.Plain;
 }
 

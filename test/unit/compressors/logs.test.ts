@@ -256,7 +256,7 @@ describe("a query only adds", () => {
   });
 
   it("on every log fixture, the error lines kept with a query include those kept without", () => {
-    const texts = [fixture("logs/vitest-run.log"), journal().text];
+    const texts = [...readdirSync(new URL("../../../fixtures/logs/", import.meta.url)).filter((f) => f.endsWith(".log")).map((f) => fixture(`logs/${f}`)), journal().text];
     if (existsSync(loghub)) for (const system of ["HDFS", "OpenSSH", "Proxifier", "Zookeeper", "Hadoop", "Spark"]) texts.push(readFileSync(new URL(`${system}/${system}_2k.log`, loghub), "utf8"));
     // the numbered lines of a result that the classifier calls an error, a failure or a summary
     const errorLinesIn = (output: string) =>
