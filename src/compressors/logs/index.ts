@@ -182,7 +182,9 @@ function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: n
     if (keep(i, true)) keepBlock(i + 1, continuationEnd(lines, i), runnerOutput);
   }
   for (const i of roundRobinByTemplate(errors, parsed, lines, distinctErrors)) {
-    const force = distinctErrors.has(i) && distinctErrors.size <= FORCED_CAP * 2;
+    // every distinct message is forced only while there are few; beyond that, one per template
+    // (above) is forced and the rest come while the budget lasts, counted in the markers
+    const force = distinctErrors.has(i) && distinctErrors.size <= FORCED_CAP;
     if (keep(i, force)) keepBlock(i + 1, continuationEnd(lines, i), false);
   }
 

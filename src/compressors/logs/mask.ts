@@ -71,26 +71,63 @@ export function maskMessage(message: string, cache?: Map<string, MaskedToken>): 
   const raw = message.split(/\s+/).filter((t) => t.length > 0);
   const tokens: string[] = [];
   const values: string[] = [];
-  for (const token of raw) {
-    const previousIsVariable = tokens.length > 0 && tokens[tokens.length - 1] === WILDCARD;
+  const masked = (token: string): MaskedToken => {
     let result = cache?.get(token);
     if (!result) {
       result = maskToken(token);
       cache?.set(token, result);
     }
-    const { masked, parts } = result;
-    if (masked === WILDCARD || (previousIsVariable && UNITS.has(token.replace(/[,;:.)]+$/, "").toLowerCase()))) {
+    return result;
+  };
+  for (let k = 0; k < raw.length; k++) {
+    const token = raw[k]!;
+    const previousIsVariable = tokens.length > 0 && tokens[tokens.length - 1] === WILDCARD;
+    // a parenthesised group of a few words that holds a variable is one value, whatever its length:
+    // `(run-parts /etc/cron.hourly)` and `(/usr/lib/sa/sa1 1 1)` are both a command
+    const groupEnd = variableGroupEnd(raw, k, masked);
+    if (groupEnd > k) {
+      // a value of its own even after another: `Process <*> (pid 12) has died` keeps one length
+      tokens.push(WILDCARD);
+      values.push(raw.slice(k, groupEnd + 1).join(" "));
+      k = groupEnd;
+      continue;
+    }
+    const result = masked(token);
+    const { masked: maskedToken, parts } = result;
+    if (maskedToken === WILDCARD || (previousIsVariable && UNITS.has(token.replace(/[,;:.)]+$/, "").toLowerCase()))) {
       if (previousIsVariable) values[values.length - 1] += ` ${token}`;
       else {
         tokens.push(WILDCARD);
         values.push(token);
       }
     } else {
-      tokens.push(masked);
+      tokens.push(maskedToken);
       values.push(...parts);
     }
   }
   return { tokens, values };
+}
+
+const GROUP_TOKENS = 6;
+
+/** Where a `(`…`)` group of 2 to GROUP_TOKENS tokens that starts at `k` and holds a variable ends, or -1. */
+function variableGroupEnd(raw: readonly string[], k: number, masked: (token: string) => MaskedToken): number {
+  const first = raw[k]!;
+  if (!first.startsWith("(") || first.includes(")")) return -1;
+  for (let j = k + 1; j < Math.min(raw.length, k + GROUP_TOKENS); j++) {
+    const token = raw[j]!;
+    if (token.includes("(")) return -1;
+    if (!/\)[,;:.]?$/.test(token)) {
+      if (token.includes(")")) return -1;
+      continue;
+    }
+    // a group of nothing but values and units (`(18.4 KB)`) joins the value before it, as before
+    const words = raw.slice(k, j + 1).filter((t) => masked(t).masked !== WILDCARD && !UNITS.has(t.replace(/[^\p{L}%]/gu, "").toLowerCase()));
+    if (words.length === 0) return -1;
+    for (let t = k; t <= j; t++) if (masked(raw[t]!).masked.includes(WILDCARD)) return j;
+    return -1;
+  }
+  return -1;
 }
 
 /** Booleans and nulls: values of a field, never the word that names an event. */

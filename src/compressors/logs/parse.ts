@@ -89,7 +89,7 @@ function mergeSameSkeleton(clusters: Cluster[], joined: Int32Array): void {
   for (const [cluster, skeleton] of skeletons) {
     if (into.has(cluster.id)) continue;
     const constants = skeleton.filter((t) => t !== WILDCARD).length;
-    if (constants < 3) continue;
+    if (constants < 2) continue;
     skeleton.forEach((token, p) => {
       if (token === WILDCARD || !NAME.test(token)) return;
       const key = `${skeleton.length}\u0000${p}\u0000${skeleton.map((t, i) => (i === p ? WILDCARD : t)).join(" ")}`;

@@ -101,6 +101,18 @@ describe("log parsing", () => {
     expect(splitHeader("Meeting moved to 10:30:00 tomorrow").header).toBe("");
   });
 
+  it("reads a parenthesised group of words holding a variable as one value, whatever its length", () => {
+    expect(maskMessage("(ops) CMD (run-parts /etc/cron.hourly)").tokens).toEqual(["(ops)", "CMD", "<*>"]);
+    expect(maskMessage("(ops) CMD (/usr/lib/sa/sa1 1 1)")).toEqual({ tokens: ["(ops)", "CMD", "<*>"], values: ["(/usr/lib/sa/sa1 1 1)"] });
+    // one value each, even after another value: every line of the event has the same length
+    expect(maskMessage("Process com.android.browser (pid 4012) has died").tokens).toEqual(["Process", "com.android.browser", "<*>", "has", "died"]);
+    expect(maskMessage("Process 10.0.0.7:sync (pid 4012) has died").tokens).toEqual(["Process", "<*>", "<*>", "has", "died"]);
+    // values and units alone still join the value before them
+    expect(maskMessage("5174 bytes (5.05 KB) received").tokens).toEqual(["<*>", "received"]);
+    // a group of words without a variable stays words
+    expect(maskMessage("Wake reason: RTC (Alarm clock)").tokens).toEqual(["Wake", "reason:", "RTC", "(Alarm", "clock)"]);
+  });
+
   it("merges clusters that differ only by values Drain routed apart, and keeps enumerated events apart", () => {
     const apps = ["com.example.mail", "com.example.maps:sync", "org.sample.player", "net.demo.chat", "com.example.camera"];
     const lines: string[] = [];
