@@ -106,7 +106,7 @@ describe("log parsing", () => {
     expect(maskMessage("(ops) CMD (/usr/lib/sa/sa1 1 1)")).toEqual({ tokens: ["(ops)", "CMD", "<*>"], values: ["(/usr/lib/sa/sa1 1 1)"] });
     // one value each, even after another value: every line of the event has the same length
     expect(maskMessage("Process com.android.browser (pid 4012) has died").tokens).toEqual(["Process", "com.android.browser", "<*>", "has", "died"]);
-    expect(maskMessage("Process 10.0.0.7:sync (pid 4012) has died").tokens).toEqual(["Process", "<*>", "<*>", "has", "died"]);
+    expect(maskMessage("Process 10.0.0.7:8080 (pid 4012) has died").tokens).toEqual(["Process", "<*>", "<*>", "has", "died"]);
     // values and units alone still join the value before them
     expect(maskMessage("5174 bytes (5.05 KB) received").tokens).toEqual(["<*>", "received"]);
     // a group of words without a variable stays words
