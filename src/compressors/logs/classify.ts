@@ -79,6 +79,9 @@ const WARNING = /\b(?:WARN|WARNING)\b|\[warn(?:ing)?\]|^\s*warning(?:\[\w+\])?:|
  * (`2016-09-28 04:30:31, Error                 CBS …`).
  */
 const HEADER_ERROR = /^\S*\d[\d:., -]{6,40}\s(?:[EF] [^\s:]+:|(?:Error|Fatal|Critical|Severe)[\s,])/;
+/** Structured logs: `level=error`, `"level":"error"`, `"severity": "FATAL"`. */
+const FIELD_ERROR = /\b(?:level|lvl|severity)=["']?(?:error|fatal|critical|crit|panic|emerg|alert)\b|"(?:level|lvl|severity|levelname)":\s*"(?:error|fatal|critical|crit|panic|emerg|alert)"/i;
+const FIELD_WARNING = /\b(?:level|lvl|severity)=["']?warn(?:ing)?\b|"(?:level|lvl|severity|levelname)":\s*"warn(?:ing)?"/i;
 const HEADER_WARNING = /^\S*\d[\d:., -]{6,40}\s(?:W [^\s:]+:|Warn(?:ing)?[\s,])/;
 
 /** Lines that continue a failure: stack frames, code frames, diff lines of an assertion. */
@@ -103,8 +106,8 @@ const ANY_CONTINUATION = new RegExp(CONTINUATION.map((p) => `(?:${p.source})`).j
 export function classifyLine(line: string): LineKind {
   if (ANY_SUMMARY.test(line)) return LineKind.Summary;
   if (ANY_FAILURE.test(line)) return LineKind.Failure;
-  if (ERROR.test(line) || HEADER_ERROR.test(line)) return LineKind.Error;
-  if (WARNING.test(line) || HEADER_WARNING.test(line)) return LineKind.Warning;
+  if (ERROR.test(line) || HEADER_ERROR.test(line) || FIELD_ERROR.test(line)) return LineKind.Error;
+  if (WARNING.test(line) || HEADER_WARNING.test(line) || FIELD_WARNING.test(line)) return LineKind.Warning;
   return LineKind.Plain;
 }
 

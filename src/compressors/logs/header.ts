@@ -93,6 +93,8 @@ function timestampEnd(line: string, start: number): number {
 }
 
 export function splitHeader(line: string): SplitLine {
+  const structured = line.startsWith("{") ? jsonLine(line) : LOGFMT_HEADER.exec(line);
+  if (structured) return Array.isArray(structured) ? { header: structured[0], message: line.slice(structured[0].length) } : structured;
   let rest = withoutTimestamp(line);
   if (rest === line) return { header: "", message: line };
 
@@ -144,4 +146,37 @@ function bracketed(text: string): [string] | null {
     else if (c === "]" && --depth === 0) return /\s/.test(text[i + 1] ?? " ") ? [text.slice(0, i + 1)] : null;
   }
   return null;
+}
+
+/** logfmt's leading time, level and source fields: `time=2026-… level=info caller=api.go:12 msg=…`. */
+const LOGFMT_HEADER = /^(?:(?:time|ts|timestamp|t|level|lvl|severity|caller|logger|source|pid)=(?:"[^"]*"|\S+)\s+){2,}/;
+const JSON_TIME_KEYS = new Set(["time", "ts", "timestamp", "@timestamp", "t", "date"]);
+const JSON_LEVEL_KEYS = new Set(["level", "lvl", "severity", "levelname", "log.level", "stream"]);
+const JSON_MESSAGE_KEYS = ["msg", "message", "log", "event", "text"];
+
+/**
+ * A JSON-lines record (`{"ts":…,"level":"error","msg":"payment declined","status":502}`, Docker's
+ * `{"log":"…","stream":"stderr","time":…}`): its time and level are the header; its message is the
+ * text of its message field followed by the other fields as `key=value`, so records of one event
+ * share a template whatever their values.
+ */
+function jsonLine(line: string): SplitLine | null {
+  if (!line.endsWith("}")) return null;
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (record === null || typeof record !== "object" || Array.isArray(record)) return null;
+  const header: string[] = [];
+  const fields: string[] = [];
+  let message = "";
+  for (const [key, value] of Object.entries(record as Record<string, unknown>)) {
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    if (JSON_TIME_KEYS.has(key) || JSON_LEVEL_KEYS.has(key)) header.push(text);
+    else if (message === "" && JSON_MESSAGE_KEYS.includes(key) && typeof value === "string") message = value.trimEnd();
+    else fields.push(`${key}=${text}`);
+  }
+  return { header: header.join(" "), message: [message, ...fields].filter((f) => f !== "").join(" ") };
 }

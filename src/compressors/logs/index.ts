@@ -5,6 +5,7 @@ import { inTurns } from "../turns.js";
 import type { Compressor, CompressionJob, CompressorOutput, ContentSample } from "../types.js";
 import { classifyLine, isContinuation, isRunnerLine, LineKind, startsSection } from "./classify.js";
 import { splitHeader, withoutTimestamp } from "./header.js";
+import { maskMessage } from "./mask.js";
 import { parseLog, type ParsedLog } from "./parse.js";
 
 /**
@@ -181,11 +182,12 @@ function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: n
     templatesShown.add(template);
     if (keep(i, true)) keepBlock(i + 1, continuationEnd(lines, i), runnerOutput);
   }
+  // every error that says something other than the rest (not only other ids or numbers) is forced
+  // while there are few such; then the others, new messages first, while the budget lasts
+  const distinctWording = firstOfEachWording(errors, lines);
+  for (const i of errors) if (distinctWording.has(i) && distinctWording.size <= FORCED_CAP && keep(i, true)) keepBlock(i + 1, continuationEnd(lines, i), false);
   for (const i of roundRobinByTemplate(errors, parsed, lines, distinctErrors)) {
-    // every distinct message is forced only while there are few; beyond that, one per template
-    // (above) is forced and the rest come while the budget lasts, counted in the markers
-    const force = distinctErrors.has(i) && distinctErrors.size <= FORCED_CAP;
-    if (keep(i, force)) keepBlock(i + 1, continuationEnd(lines, i), false);
+    if (keep(i, false)) keepBlock(i + 1, continuationEnd(lines, i), false);
   }
 
   // A query only adds: everything kept so far is what the result keeps without one. Its matches
@@ -274,6 +276,20 @@ function continuationEnd(lines: readonly string[], start: number): number {
 function roundRobinByTemplate(indices: readonly number[], parsed: ParsedLog, lines: readonly string[], novel = firstOfEachMessage(indices, lines)): number[] {
   const ordered = [...indices.filter((i) => novel.has(i)), ...indices.filter((i) => !novel.has(i))];
   return inTurns(ordered, (i) => parsed.clusterOf[i]!);
+}
+
+/** The first line of each wording among `indices`: the message with its numbers, ids and paths masked. */
+function firstOfEachWording(indices: readonly number[], lines: readonly string[]): Set<number> {
+  const seen = new Set<string>();
+  const first = new Set<number>();
+  for (const i of indices) {
+    const key = maskMessage(splitHeader(lines[i]!).message).tokens.join(" ");
+    if (!seen.has(key)) {
+      seen.add(key);
+      first.add(i);
+    }
+  }
+  return first;
 }
 
 /** The first line of each distinct message (the same line but for its timestamp) among `indices`. */

@@ -5,6 +5,7 @@ import { classifyLine, LineKind } from "../../../src/compressors/logs/classify.j
 import { logsCompressor } from "../../../src/compressors/logs/index.js";
 import { textCompressor } from "../../../src/compressors/text.js";
 import { routeCandidates } from "../../../src/router/router.js";
+import { parseLog } from "../../../src/compressors/logs/parse.js";
 import { createSample } from "../../../src/router/sample.js";
 import type { TokenCounter } from "../../../src/tokens/counter.js";
 import { runCompressor } from "../../helpers/compress.js";
@@ -224,6 +225,42 @@ describe("a 627-test unittest run with 2 failures", () => {
     const text = fixture("logs/unittest-set.log");
     const out = runCompressor(textCompressor, tokens, text);
     expect(out.text.split("\n").filter((l) => l === "Traceback (most recent call last):")).toHaveLength(2);
+  });
+});
+
+describe("structured logs: logfmt and JSON lines", () => {
+  // the shapes Go's slog/logrus, zap, pino and Docker's json-file driver write
+  const at = (i: number) => new Date(Date.UTC(2026, 10, 20, 10, 0, i)).toISOString();
+  const logfmt = Array.from({ length: 400 }, (_, i) =>
+    i % 50 === 7
+      ? `time=${at(i)} level=error msg="upstream request failed" service=billing-worker err="dial tcp 10.0.3.${i % 250}:8443: connect: connection refused"`
+      : i % 10 === 3
+        ? `time=${at(i)} level=warn msg="slow query" service=billing-worker duration_ms=${200 + i} table=invoices`
+        : `time=${at(i)} level=info msg="request served" service=api method=GET path=/v1/items/${i} status=200 duration_ms=${i % 40}`,
+  ).join("\n");
+  const jsonLines = Array.from({ length: 400 }, (_, i) =>
+    JSON.stringify(
+      i === 211
+        ? { level: "fatal", time: at(i), pid: 7, msg: "cannot open ledger database", path: "/var/lib/ledger/db", err: "EACCES" }
+        : i % 40 === 9
+          ? { level: "error", time: at(i), pid: 7, msg: "payment declined", order: 1000 + i, status: 502 }
+          : { level: "info", time: at(i), pid: 7, msg: "request served", path: `/v1/items/${i}`, status: 200, ms: i % 40 },
+    ),
+  ).join("\n");
+  const docker = Array.from({ length: 300 }, (_, i) => JSON.stringify({ log: i === 150 ? "Error: listen EADDRINUSE: address already in use :::3000\n" : `GET /health 200 ${i % 9}ms\n`, stream: i === 150 ? "stderr" : "stdout", time: at(i) })).join("\n");
+
+  it.each([
+    ["logfmt", logfmt, 'msg="upstream request failed"', 3],
+    ["JSON lines", jsonLines, '"level":"fatal"', 3],
+    ["Docker json-file", docker, "EADDRINUSE", 2],
+  ])("%s goes to the log compressor, one template per event, every error wording kept", (_, text, error, templates) => {
+    const [first] = routeCandidates(createSample(text, undefined), {}, createCompressors());
+    expect(first!.compressor.contentType).toBe("logs");
+    expect(parseLog(splitLines(text)).clusters.length).toBeLessThanOrEqual(templates + 1);
+    const out = runCompressor(logsCompressor, tokens, text);
+    const errorLines = splitLines(text).filter((l) => l.includes(error));
+    expect(out.text).toContain(errorLines[0]);
+    expect(tokens.measure(out.text).tokens).toBeLessThan(tokens.measure(text).tokens * 0.3);
   });
 });
 
