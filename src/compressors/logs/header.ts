@@ -6,7 +6,9 @@
  */
 const TIMESTAMPS: readonly RegExp[] = [
   // 2015-10-18 18:01:47,978 · 2026-11-20T10:07:00.123Z · 2026-11-20 10:07:00+01:00
-  /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?/,
+  /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2}| (?:UTC|GMT|CET|CEST|EET|EEST|WET|EST|EDT|CST|CDT|MST|MDT|PST|PDT|JST|IST|AEST|AEDT|MSK))?/,
+  // 03 Dec 2026 05:36:00.123 (Redis) · Tue, 03 Dec 2026 05:36:00 GMT (RFC 2822)
+  /^(?:[A-Z][a-z]{2}, )?\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?(?: (?:GMT|UTC|[+-]\d{4}))?/,
   // 17/06/09 20:10:40 · 2026/11/20 10:07:00
   /^\d{2,4}\/\d{2}\/\d{2,4}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?/,
   // 20171223-22:15:29:606
@@ -26,7 +28,7 @@ const TIMESTAMPS: readonly RegExp[] = [
 ];
 
 const LEVEL =
-  /^\[?(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|SEVERE|FATAL|CRITICAL|CRIT|ALERT|EMERG|Trace|Debug|Info|Notice|Warn|Warning|Error|Fatal|Critical|trace|debug|info|notice|warn|warning|error|fatal|crit|alert|emerg|[VDIWEF])\]?(?=\s)/;
+  /^\[?(?:TRACE|DEBUG\d?|INFO|NOTICE|WARN|WARNING|ERROR|SEVERE|FATAL|PANIC|CRITICAL|CRIT|ALERT|EMERG|Trace|Debug|Info|Notice|Warn|Warning|Error|Fatal|Critical|trace|debug|info|notice|warn|warning|error|fatal|crit|alert|emerg|[VDIWEF])\]?(?=\s)|^(?:LOG|STATEMENT|DETAIL|HINT|CONTEXT|QUERY|LOCATION|TRACE|DEBUG\d?|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC):(?=\s)/;
 /** Dates written again inside the header, as fixed-column logs do: `2005.06.03`, `2005-06-03-15.42.50.675872`. */
 const DATE_FIELD = /^\d{4}[.-]\d{2}[.-]\d{2}(?:-\d{2}\.\d{2}\.\d{2}(?:\.\d+)?)?(?=\s)/;
 /** A module path before a bracketed context block: `nova.osapi_compute.wsgi.server [req-… - - -]`. */
@@ -34,8 +36,9 @@ const MODULE_BEFORE_BLOCK = /^[A-Za-z_]\w*(?:\.\w+)+(?=\s+\[)/;
 const PID = /^\d{1,7}(?=\s)/;
 /** Columns of node names and upper-case words before an upper-case level: `R02-M1-N0 RAS KERNEL INFO`. */
 const FIELDS_BEFORE_LEVEL =
-  /^(?:(?:[^\sa-z]+|\S*\d\S*)\s+){1,4}(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|SEVERE|FATAL|CRITICAL|CRIT|ALERT|EMERG)(?=\s)/;
-const DASH = /^-(?=\s)/;
+  /^(?:(?:[^\sa-z]+|\S*[\d@]\S*)\s+){1,4}(?:TRACE|DEBUG\d?|INFO|NOTICE|WARN|WARNING|ERROR|SEVERE|FATAL|PANIC|CRITICAL|CRIT|ALERT|EMERG|LOG|STATEMENT|DETAIL|HINT|CONTEXT)(?::?(?=\s))/;
+/** A lone `-`, or a one-character level mark (`*`, `#`, `.` as Redis writes them). */
+const DASH = /^[-*#.](?=\s)/;
 /** `sshd[24200]:` · `dfs.FSNamesystem:` · `org.apache.hadoop.mapred.Task:` · `executor.Backend:` */
 const COMPONENT = /^[A-Za-z_][\w.$@/-]*(?:\([\w.-]*\))?(?:\[\d+\])?:(?=\s|$)/;
 /** A host or program (up to three words without colons) directly before `program[pid]:` or ` - `. */

@@ -29,6 +29,17 @@ beforeAll(async () => {
 
 const loghub = new URL("../../../../shared/data/loghub/", import.meta.url);
 
+describe("grouping on real service logs made on this machine", () => {
+  // fixtures/generate-service-logs.sh: PostgreSQL 15 and Redis 7 driven by workloads, labelled by rule
+  it.each(["Postgres", "Redis"])("%s groups lines by event (GA ≥ 0.95)", (system) => {
+    const dir = new URL(`../../../fixtures/service-logs/${system}/`, import.meta.url);
+    const lines = readFileSync(new URL(`${system}_2k.log`, dir), "utf8").trimEnd().split("\n");
+    const truth = readFileSync(new URL(`${system}_2k.log_structured.csv`, dir), "utf8").trimEnd().split("\n").slice(1).map((row) => /,(E\d+)$/.exec(row)![1]!);
+    expect(truth).toHaveLength(lines.length);
+    expect(groupingAccuracy(Array.from(parseLog(lines).clusterOf), truth)).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
 describe("grouping on header formats the shared data does not have", () => {
   // bench/make-format-logs.mjs writes labelled logs from templates of our own in eight formats
   const dir = mkdtempSync(join(tmpdir(), "format-logs-"));
@@ -97,6 +108,11 @@ describe("log parsing", () => {
     expect(splitHeader("40211 node-12 unix.hw state_change.up 1763632020 1 Component State Change: eth0 up").message).toBe("Component State Change: eth0 up");
     // the tag ends the header: a `key:` at the start of the message stays in the message
     expect(splitHeader("11-20 10:07:00.123  2210  2231 W Bluetooth: isEnabled: true").message).toBe("isEnabled: true");
+    // a time zone after the time, a user@database column and PostgreSQL's `LOG:` / `STATEMENT:` labels
+    expect(splitHeader("2026-11-20 10:07:00.827 UTC [28259] app@shop ERROR:  division by zero").message).toBe("division by zero");
+    expect(splitHeader("2026-11-20 10:07:00.827 UTC [28259] LOG:  checkpoint starting: time").message).toBe("checkpoint starting: time");
+    // pid:role, a day-month-year date and a one-character level mark (Redis)
+    expect(splitHeader("1702:M 20 Nov 2026 10:07:00.123 * Background saving started by pid 1790").message).toBe("Background saving started by pid 1790");
     // a plain word before a time of day is a message, not a header field
     expect(splitHeader("Meeting moved to 10:30:00 tomorrow").header).toBe("");
   });
