@@ -71,20 +71,12 @@ export function maskMessage(message: string, cache?: Map<string, MaskedToken>): 
   const raw = message.split(/\s+/).filter((t) => t.length > 0);
   const tokens: string[] = [];
   const values: string[] = [];
-  const masked = (token: string): MaskedToken => {
-    let result = cache?.get(token);
-    if (!result) {
-      result = maskToken(token);
-      cache?.set(token, result);
-    }
-    return result;
-  };
   for (let k = 0; k < raw.length; k++) {
     const token = raw[k]!;
     const previousIsVariable = tokens.length > 0 && tokens[tokens.length - 1] === WILDCARD;
     // a parenthesised group of a few words that holds a variable is one value, whatever its length:
     // `(run-parts /etc/cron.hourly)` and `(/usr/lib/sa/sa1 1 1)` are both a command
-    const groupEnd = variableGroupEnd(raw, k, masked);
+    const groupEnd = token.charCodeAt(0) === OPEN_PARENTHESIS ? variableGroupEnd(raw, k, cache) : -1;
     if (groupEnd > k) {
       // a value of its own even after another: `Process <*> (pid 12) has died` keeps one length
       tokens.push(WILDCARD);
@@ -92,8 +84,7 @@ export function maskMessage(message: string, cache?: Map<string, MaskedToken>): 
       k = groupEnd;
       continue;
     }
-    const result = masked(token);
-    const { masked: maskedToken, parts } = result;
+    const { masked: maskedToken, parts } = maskCached(token, cache);
     if (maskedToken === WILDCARD || (previousIsVariable && UNITS.has(token.replace(/[,;:.)]+$/, "").toLowerCase()))) {
       if (previousIsVariable) values[values.length - 1] += ` ${token}`;
       else {
@@ -109,9 +100,20 @@ export function maskMessage(message: string, cache?: Map<string, MaskedToken>): 
 }
 
 const GROUP_TOKENS = 6;
+const OPEN_PARENTHESIS = 40;
+
+function maskCached(token: string, cache: Map<string, MaskedToken> | undefined): MaskedToken {
+  let result = cache?.get(token);
+  if (!result) {
+    result = maskToken(token);
+    cache?.set(token, result);
+  }
+  return result;
+}
 
 /** Where a `(`…`)` group of 2 to GROUP_TOKENS tokens that starts at `k` and holds a variable ends, or -1. */
-function variableGroupEnd(raw: readonly string[], k: number, masked: (token: string) => MaskedToken): number {
+function variableGroupEnd(raw: readonly string[], k: number, cache: Map<string, MaskedToken> | undefined): number {
+  const masked = (token: string) => maskCached(token, cache);
   const first = raw[k]!;
   if (!first.startsWith("(") || first.includes(")")) return -1;
   for (let j = k + 1; j < Math.min(raw.length, k + GROUP_TOKENS); j++) {
