@@ -253,6 +253,28 @@ describe("log compressor on a test-runner log", () => {
   });
 });
 
+describe("distinct error templates", () => {
+  it("shows every one of 150 error templates verbatim at least once, with its count, at the default budget", () => {
+    const subsystems = ["disk", "net", "db", "cache", "queue", "auth", "mail", "dns", "tls", "cron"];
+    const faults = ["timed out after", "refused by peer after", "corrupted at offset", "exhausted its quota of", "lost its lease after"];
+    const kinds = ["read", "write", "flush"];
+    const errorOf = (t: number) => `ERROR ${subsystems[t % 10]}-${kinds[Math.floor(t / 10) % 3]} ${faults[Math.floor(t / 30) % 5]} ${1000 + t} ms`;
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const time = `2026-11-20 10:${String(Math.floor(i / 60) % 60).padStart(2, "0")}:${String(i % 60).padStart(2, "0")},${String(i % 1000).padStart(3, "0")}`;
+      lines.push(i % 10 === 3 ? `${time} ${errorOf(Math.floor(i / 10) % 150).replace(/\d+ ms$/, `${i} ms`)}` : `${time} INFO worker-${i % 8} processed batch ${i} in ${i % 90} ms`);
+    }
+    const text = lines.join("\n");
+    const out = runCompressor(logsCompressor, tokens, text);
+    const shown = out.text.split("\n");
+    for (let t = 0; t < 150; t++) {
+      const wording = errorOf(t).replace(/ \d+ ms$/, "");
+      expect(shown.some((row) => /^\s*\d+ {2}/.test(row) && row.includes(wording)), wording).toBe(true);
+    }
+    expect(tokens.measure(out.text).tokens).toBeLessThan(tokens.measure(text).tokens / 3);
+  });
+});
+
 describe("a query only adds", () => {
   /** A journal of a day on a server: routine lines, and three that matter, far apart. */
   function journal(): { text: string; mustKeep: string[] } {
