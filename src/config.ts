@@ -64,6 +64,8 @@ export interface CliRequest {
   maxTokens?: number;
   offset?: number;
   limit?: number;
+  /** retrieve: a line range (`120-159`). */
+  lines?: string;
   toolName?: string;
   /** Print the whole result as JSON instead of the text alone. */
   json: boolean;
@@ -125,7 +127,7 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   serve: [...HTTP_OPTIONS, "allow-dir", "upstream-config", "upstream", "upstream-timeout"],
   memory: [],
   compress: ["type", "query", "max-tokens", "tool", "json"],
-  retrieve: ["query", "offset", "limit", "json"],
+  retrieve: ["query", "lines", "offset", "limit", "json"],
   stats: ["json"],
   run: ["type", "query", "max-tokens", "json"],
   hook: [],
@@ -156,6 +158,7 @@ const OPTIONS = {
   tool: { type: "string" },
   json: { type: "boolean" },
   offset: { type: "string" },
+  lines: { type: "string" },
   limit: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
@@ -242,6 +245,7 @@ function commandOf(word: string, rest: string[], argv: readonly string[], termin
       if (rest.length !== 1) throw new ConfigError(rest.length === 0 ? "retrieve needs the HASH from a headroom marker" : `retrieve takes one HASH, got ${rest.length}`, RETRIEVE_USAGE);
       const request: CliRequest = { hash: rest[0]!, json };
       if (values.query !== undefined) request.query = values.query;
+      if (values.lines !== undefined) request.lines = values.lines;
       if (values.offset !== undefined) request.offset = parseWhole(values.offset, "--offset", 0);
       if (values.limit !== undefined) request.limit = parseWhole(values.limit, "--limit", 1);
       return { command: "retrieve", request };

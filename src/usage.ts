@@ -12,7 +12,7 @@ Usage:
   headroom-mcp uninstall claude-code|cursor [--scope project|user] [--gateway]
   headroom-mcp compress [FILE|-] [--type T] [--query Q] [--max-tokens N] [--tool NAME] [--json]
                                            compress a file or stdin; prints the result
-  headroom-mcp retrieve HASH [--query Q] [--offset N] [--limit N] [--json]
+  headroom-mcp retrieve HASH [--query Q] [--lines A-B] [--offset N] [--limit N] [--json]
                                            print an original, or the part that matches Q
   headroom-mcp stats [--json]              savings, store and memories
   headroom-mcp run [--query Q] [--max-tokens N] [--type T] [--json] -- CMD [ARGS…]
@@ -95,10 +95,11 @@ terminal. \`headroom-mcp retrieve HASH\` gets the original back.
 export const RETRIEVE_USAGE = `headroom-mcp retrieve — print an original from the store.
 
 Usage:
-  headroom-mcp retrieve HASH [--query Q] [--offset N] [--limit N] [--json]
+  headroom-mcp retrieve HASH [--query Q] [--lines A-B] [--offset N] [--limit N] [--json]
 
-With --query: only the matching items or lines (or, for code, the symbol's source). Without it:
-the original page by page (--offset from the note on stderr). Exit code 3: unknown or expired hash.
+With --query: only the matching items or lines (or, for code, the symbol's source). With --lines:
+exactly those lines (a code outline's "⋯ L120-159" names them). Without either: the
+original page by page (--offset from the note on stderr). Exit code 3: unknown or expired hash.
 `;
 
 export const RUN_USAGE = `headroom-mcp run — run a command and print its output compressed.

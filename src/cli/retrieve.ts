@@ -5,7 +5,7 @@ import { withHeadroom } from "./one-shot.js";
 export async function retrieve(config: Config): Promise<number> {
   const request = config.request!;
   return withHeadroom(config, async ({ engine }) => {
-    const result = await engine.retrieve({ hash: request.hash!, query: request.query, offset: request.offset, limit: request.limit });
+    const result = await engine.retrieve({ hash: request.hash!, query: request.query, lines: request.lines, offset: request.offset, limit: request.limit });
     if (request.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;

@@ -45,6 +45,10 @@ export interface CompressorOutput {
   language?: string;
 }
 
+export interface Declined {
+  declined: string;
+}
+
 /** Units a compressor can find again in an original by name (code symbols). */
 export interface SymbolLookup {
   matches: Array<{ name: string; startLine: number; endLine: number; text: string }>;
@@ -57,8 +61,11 @@ export interface Compressor {
   readonly contentType: ContentType;
   /** Confidence 0..1 that this compressor understands the sample; 0 means no. */
   detect(sample: ContentSample): number;
-  /** Returns null when the content turns out not to fit this compressor (the router moves on). */
-  compress(job: CompressionJob): CompressorOutput | null | Promise<CompressorOutput | null>;
+  /**
+   * Returns null, or a `Declined` saying why, when the content turns out not to fit this
+   * compressor (the router moves on; the reason shows in the result's `route`).
+   */
+  compress(job: CompressionJob): CompressorOutput | Declined | null | Promise<CompressorOutput | Declined | null>;
   /** Finds named units (symbols) of an original this compressor produced; undefined if the query is not a name. */
   lookup?(original: string, query: string, language: string | undefined): Promise<SymbolLookup | undefined>;
 }

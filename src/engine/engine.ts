@@ -1,4 +1,5 @@
 import { contentHash, HASH_PATTERN } from "../ccr/hash.js";
+import { splitLines } from "../compressors/lines.js";
 import { DEFAULT_MATCH_LIMIT, DEFAULT_PAGE_CHARS, MAX_PAGE_CHARS, pageOf, queryOriginal, type Match, type Page } from "../ccr/retrieve.js";
 import type { CcrStore, StoreInfo } from "../ccr/store.js";
 import { createCompressors } from "../compressors/index.js";
@@ -51,6 +52,8 @@ export interface CompressResult {
 export interface RetrieveRequest {
   hash: string;
   query?: string | undefined;
+  /** `120-159` or `120`: those lines of the original, exactly (1-based, inclusive). */
+  lines?: string | undefined;
   offset?: number | undefined;
   limit?: number | undefined;
 }
@@ -58,14 +61,14 @@ export interface RetrieveRequest {
 export interface RetrieveResult {
   hash: string;
   content_type: string;
-  mode: "page" | "query" | "symbol";
+  mode: "page" | "query" | "symbol" | "lines";
   content: string;
   page?: Omit<Page, "content">;
   matches?: number;
   more_matches?: number;
   unit?: string;
   total_units?: number;
-  /** For a symbol: its qualified name and its first and last line in the original. */
+  /** For a symbol or a line range: its qualified name and its first and last line in the original. */
   symbol?: string;
   start_line?: number;
   end_line?: number;
@@ -130,6 +133,8 @@ export class Engine {
     const budgetTokens = request.maxTokens ?? defaultBudget(original.tokens);
     const countTokens = memoisedCounter(tokens);
 
+    // a compressor that was asked for (or detected) and declined says why in the route
+    const declined: string[] = [];
     for (let next = first; !next.done; next = candidates.next()) {
       const candidate = next.value;
       let output;
@@ -137,13 +142,19 @@ export class Engine {
         output = await candidate.compressor.compress({ sample, hash, query: request.query, budgetTokens, originalTokens: original.tokens, countTokens });
       } catch (error) {
         logger.error(`${candidate.compressor.name} compressor failed; trying the next one`, error);
+        declined.push(`${candidate.reason}, but the ${candidate.compressor.name} compressor failed`);
         continue;
       }
       if (!output) continue;
+      if ("declined" in output) {
+        declined.push(`${candidate.reason}, but ${output.declined}`);
+        continue;
+      }
+      const route = [...declined, candidate.reason].join("; then ");
       // exact up to 48 KB, a sampled estimate beyond (a long code outline would cost 20 ms more)
       const compressedTokens = countTokens(output.text);
       if (compressedTokens >= original.tokens * WORTHWHILE_RATIO) {
-        return passThrough(candidate.reason, "compression would not save at least 10%: returned unchanged");
+        return passThrough(route, "compression would not save at least 10%: returned unchanged");
       }
       const contentType = candidate.compressor.contentType;
       try {
@@ -154,7 +165,7 @@ export class Engine {
         // the store's health has logged it once; a full disk must not log every call
         if (!(error instanceof StoreUnavailableError)) logger.error("could not store the original; returning it unchanged", error);
         const why = error instanceof StoreUnavailableError ? error.detail : error instanceof Error ? error.message : String(error);
-        return passThrough(candidate.reason, `the store could not keep the original (${why}), so nothing was compressed`);
+        return passThrough(route, `the store could not keep the original (${why}), so nothing was compressed`);
       }
       this.deps.stats.recordCompression(contentType, original.tokens, compressedTokens, false);
       return {
@@ -166,11 +177,11 @@ export class Engine {
         compressed_tokens: compressedTokens,
         tokens_estimated: original.estimated || output.text.length > EXACT_COUNT_LIMIT,
         omitted: output.omitted,
-        route: candidate.reason,
+        route,
         ...(output.language ? { language: output.language } : {}),
       };
     }
-    return passThrough("no compressor applied", "no compressor could shorten this content: returned unchanged");
+    return passThrough(declined.length > 0 ? `${declined.join("; then ")}; no compressor applied` : "no compressor applied", "no compressor could shorten this content: returned unchanged");
   }
 
   async retrieve(request: RetrieveRequest): Promise<RetrieveResult> {
@@ -190,6 +201,7 @@ export class Engine {
     this.deps.stats.recordRetrieval(true);
     const { original, meta } = found;
     const base = { hash, content_type: meta.contentType };
+    if (request.lines !== undefined) return { ...base, ...linesOf(original, request.lines) };
     const query = request.query?.trim();
     const lookup = query ? await this.lookupSymbol(original, query, meta.compressor, meta.language) : undefined;
     if (lookup) {
@@ -281,6 +293,17 @@ export class Engine {
  * Without `max_tokens`, aim at 15% of the original, never below 1,000 tokens (small outputs
  * stay whole or lossless) and never above 4,000 (a screenful the model can actually use).
  */
+/** Lines `from-to` of an original (1-based, inclusive), exactly as they are. */
+function linesOf(original: string, range: string): { mode: "lines"; content: string; start_line: number; end_line: number; total_units: number; unit: "lines"; note: string } {
+  const m = /^\s*L?(\d+)\s*(?:[-–]\s*L?(\d+))?\s*$/.exec(range);
+  if (!m) throw new InputError(`lines must be a line number or a range like "120-159", got "${range}"`);
+  const all = splitLines(original);
+  const from = Number(m[1]);
+  const to = Math.min(m[2] === undefined ? from : Number(m[2]), all.length);
+  if (from < 1 || from > all.length || to < from) throw new InputError(`lines ${range} is outside the original's lines 1-${all.length}`);
+  return { mode: "lines", content: all.slice(from - 1, to).join("\n"), start_line: from, end_line: to, total_units: all.length, unit: "lines", note: `lines ${from}-${to} of ${all.length}` };
+}
+
 export function defaultBudget(originalTokens: number): number {
   return Math.min(4000, Math.max(1000, Math.round(originalTokens * 0.15)));
 }

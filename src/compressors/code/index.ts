@@ -1,7 +1,7 @@
 import type { Node, Tree } from "web-tree-sitter";
-import { omissionMarker } from "../../ccr/marker.js";
+import { omissionMarker, outlineHeader } from "../../ccr/marker.js";
 import { splitLines } from "../lines.js";
-import type { Compressor, CompressionJob, CompressorOutput, ContentSample, OmissionRecord, SymbolLookup } from "../types.js";
+import type { Compressor, CompressionJob, CompressorOutput, ContentSample, Declined, OmissionRecord, SymbolLookup } from "../types.js";
 import { GrammarLoader } from "./grammars.js";
 import { languageById, languageFromHint, languagesFromContent, type LanguageSpec } from "./languages.js";
 import { planOutline, type CodeSymbol } from "./outline.js";
@@ -18,14 +18,17 @@ const MAX_ERROR_SHARE = 0.02;
 const LINE_NUMBER = /^\s*\d+(?:→|\t|: | \| ?)/;
 
 export function createCodeCompressor(loader = new GrammarLoader()): Compressor {
-  const parse = async (text: string, language: LanguageSpec): Promise<Tree | undefined> => {
+  /** The tree, or the share of the text in syntax errors when that is too much to trust. */
+  const parse = async (text: string, language: LanguageSpec): Promise<{ tree: Tree } | { errors: number }> => {
     const parser = await loader.parser(language);
     const tree = parser.parse(text) ?? undefined;
-    if (tree && errorShare(tree.rootNode, text) > MAX_ERROR_SHARE) {
+    if (!tree) return { errors: 1 };
+    const errors = errorShare(tree.rootNode, text);
+    if (errors > MAX_ERROR_SHARE) {
       tree.delete();
-      return undefined;
+      return { errors };
     }
-    return tree;
+    return { tree };
   };
 
   return {
@@ -38,37 +41,51 @@ export function createCodeCompressor(loader = new GrammarLoader()): Compressor {
       return votes.length === 0 ? 0 : Math.min(0.85, 0.45 + 0.03 * votes[0]!.hits);
     },
 
-    async compress(job: CompressionJob): Promise<CompressorOutput | null> {
+    async compress(job: CompressionJob): Promise<CompressorOutput | Declined> {
       const original = splitLines(job.sample.text);
       const { lines, numbered } = stripLineNumbers(original);
       const code = lines.join("\n");
+      const failures: string[] = [];
       for (const language of candidates(job.sample.toolName, lines)) {
-        const tree = await parse(code, language);
-        if (!tree) continue;
-        const plan = planOutline(tree.rootNode);
-        tree.delete();
+        const parsed = await parse(code, language);
+        if ("errors" in parsed) {
+          failures.push(`${language.id} (${(parsed.errors * 100).toFixed(1)}% of the text in syntax errors)`);
+          continue;
+        }
+        const plan = planOutline(parsed.tree.rootNode);
+        parsed.tree.delete();
         if (plan.elisions.length === 0) return { text: job.sample.text, omitted: [], language: language.id };
-        return { ...render(original, plan.elisions, job.hash, numbered), language: language.id };
+        return { ...render(original, plan.elisions, job.hash, numbered, language.id), language: language.id };
       }
-      return null;
+      // a truncated or mixed file: say which grammars were tried, so the route explains the fallback
+      return { declined: failures.length > 0 ? `no grammar parsed it cleanly: ${failures.join(", ")}` : "no language was recognised" };
     },
 
     async lookup(original: string, query: string, languageId: string | undefined): Promise<SymbolLookup | undefined> {
       const language = languageId ? languageById(languageId) : undefined;
       if (!language) return undefined;
       const lines = splitLines(original);
-      const tree = await parse(stripLineNumbers(lines).lines.join("\n"), language);
-      if (!tree) return undefined;
-      const { symbols } = planOutline(tree.rootNode);
-      tree.delete();
-      // `name@line` picks one of several symbols with the same name (overloads, accessors)
+      const parsed = await parse(stripLineNumbers(lines).lines.join("\n"), language);
+      if ("errors" in parsed) return undefined;
+      const { symbols } = planOutline(parsed.tree.rootNode);
+      parsed.tree.delete();
+      // `name@line` picks one of several symbols with that name (overloads, accessors): the one
+      // that starts on that line, else the innermost one that holds it
       const at = /^(.+)@(\d+)$/.exec(query.trim());
       const asked = at ? at[1]! : query.trim();
+      const line = at ? Number(at[2]) : undefined;
       const normal = (name: string) => name.replace(/::|#/g, ".");
-      const exact = symbols.filter((s) => (s.name === asked || normal(s.name) === normal(asked)) && (!at || s.startRow + 1 === Number(at[2])));
+      const atLine = (list: CodeSymbol[]): CodeSymbol[] => {
+        if (line === undefined) return list;
+        const starting = list.filter((s) => s.startRow + 1 === line);
+        if (starting.length > 0) return starting;
+        const holding = list.filter((s) => s.startRow + 1 <= line && line <= s.endRow + 1).sort((a, b) => a.endRow - a.startRow - (b.endRow - b.startRow));
+        return holding.slice(0, 1);
+      };
+      const exact = atLine(symbols.filter((s) => s.name === asked || normal(s.name) === normal(asked)));
       // a query that is neither a symbol's exact name nor shaped like one is a text search
       if (exact.length === 0 && !/^[\w$.:#~<>!?-]+$/.test(asked)) return undefined;
-      const found = exact.length > 0 ? exact : symbols.filter((s) => normal(s.name).endsWith(`.${normal(asked)}`));
+      const found = exact.length > 0 ? exact : atLine(symbols.filter((s) => normal(s.name).endsWith(`.${normal(asked)}`)));
       return {
         matches: found.map((s) => ({ name: s.name, startLine: s.startRow + 1, endLine: s.endRow + 1, text: lines.slice(s.startRow, s.endRow + 1).join("\n") })),
         symbols: symbols.map(describe),
@@ -106,20 +123,28 @@ function errorShare(root: Node, text: string): number {
   return Math.max(chars, 1) / Math.max(1, text.length);
 }
 
-function render(lines: readonly string[], elisions: ReadonlyArray<{ startRow: number; endRow: number; label: string; unitRows: number }>, hash: string, numbered: boolean): { text: string; omitted: OmissionRecord[] } {
+function render(
+  lines: readonly string[],
+  elisions: ReadonlyArray<{ startRow: number; endRow: number; label: string; unitRows: number }>,
+  hash: string,
+  numbered: boolean,
+  language: string,
+): { text: string; omitted: OmissionRecord[] } {
   const out: string[] = [];
   const omitted: OmissionRecord[] = [];
   let row = 0;
+  let elided = 0;
   for (const e of elisions) {
     if (e.startRow < row) continue;
     for (; row < e.startRow; row++) out.push(lines[row]!);
     const count = e.endRow - e.startRow + 1;
     const indent = /^\s*/.exec(numbered ? lines[e.startRow]!.replace(LINE_NUMBER, "") : lines[e.startRow]!)![0];
     omitted.push({ where: e.label, unit: "lines", omitted: count, total: e.unitRows, categories: {} });
-    // the signature or comment line just above says what this is; the marker stays short
-    out.push(indent + omissionMarker({ hash, unit: "lines", omitted: count, total: e.unitRows, where: e.label, brief: true }));
+    // the signature or comment line just above says what this is; the header carries the hash
+    out.push(indent + omissionMarker({ hash, unit: "lines", omitted: count, total: e.unitRows, lines: [e.startRow + 1, e.endRow + 1] }));
+    elided += count;
     row = e.endRow + 1;
   }
   for (; row < lines.length; row++) out.push(lines[row]!);
-  return { text: out.join("\n"), omitted };
+  return { text: `${outlineHeader({ hash, language, lines: lines.length, elided })}\n${out.join("\n")}`, omitted };
 }

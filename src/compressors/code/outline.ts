@@ -5,7 +5,7 @@ import type { Node } from "web-tree-sitter";
  * its signature lines (decorators, parameters, return type, the opening brace) and its closing
  * line, and the lines of its body are elided when there are more than a few. Containers
  * (classes, interfaces, impls, modules, namespaces…) are walked into so their members get the
- * same treatment. Long comment blocks keep their first line; long statements that hold no
+ * same treatment. Long comment blocks keep their first sentence; long statements that hold no
  * definition keep their first and last lines. Node kinds are recognised by their grammar names
  * (`function_definition`, `method_declaration`, `class_body`…), so one walker serves every
  * language in languages.ts.
@@ -43,11 +43,16 @@ const WRAPPER = /^(?:decorated_definition|export_statement|template_declaration|
 /** A body of at most this many lines stays whole: cheap to show, and often all a reader needs. */
 const SMALL_BODY = 2;
 const LONG_COMMENT = 4;
+/** A marker line stands for at least this many lines: one for one, or for two short ones, saves nothing. */
+const MIN_ELIDED = 3;
+/** A summary sentence may run over this many lines. */
+const SUMMARY_LINES = 3;
 const LONG_STATEMENT = 25;
 
 export function planOutline(root: Node): OutlinePlan {
   const symbols: CodeSymbol[] = [];
   const elisions: Elision[] = [];
+  const sourceLines = root.text.split("\n");
 
   /** Walks the children of `node`; returns whether any definition was found below it. */
   const walk = (node: Node, scope: readonly string[]): boolean => {
@@ -99,11 +104,16 @@ export function planOutline(root: Node): OutlinePlan {
     if (rows <= LONG_COMMENT) return;
     // keep a closing `*/` or `"""` line so the block still reads as closed
     const closer = /^\s*(?:\*\/|"""|''')\s*$/.test(last.text.split("\n").pop() ?? "") ? 1 : 0;
-    elisions.push({ startRow: startRow + 1, endRow: endRow - closer, label: `comment (lines ${startRow + 1}-${endRow + 1})`, unitRows: rows });
+    // and the summary: the first sentence, not an opening `/**` alone
+    const from = firstSentenceEnd(sourceLines, startRow, endRow - closer) + 1;
+    // the closer goes with the rest when that is what makes the marker worth its line
+    const to = endRow - closer >= from + MIN_ELIDED - 1 ? endRow - closer : endRow;
+    if (to - from + 1 < MIN_ELIDED) return;
+    elisions.push({ startRow: from, endRow: to, label: `comment (lines ${startRow + 1}-${endRow + 1})`, unitRows: rows });
   };
 
   const elideBody = (fn: Node, name: string, range: Node) => {
-    const rows = bodyRows(fn);
+    const rows = bodyRows(fn, sourceLines);
     if (!rows || rows.endRow - rows.startRow + 1 <= SMALL_BODY) return;
     elisions.push({ ...rows, label: `${name} (lines ${range.startPosition.row + 1}-${range.endPosition.row + 1})`, unitRows: range.endPosition.row - range.startPosition.row + 1 });
   };
@@ -135,8 +145,29 @@ function wrapped(node: Node): Node {
   return current;
 }
 
-/** Rows of a body to elide: inside the braces, or the whole indented block (keeping a docstring's first line). */
-function bodyRows(fn: Node): { startRow: number; endRow: number } | undefined {
+/**
+ * The last row of a comment's or docstring's first sentence, from `startRow`: the opening line
+ * when it has words (`/** Returns the total.`, `"""Load the file.`), else the first line that has
+ * them, continued while the sentence has not ended (at most SUMMARY_LINES lines).
+ */
+export function firstSentenceEnd(lines: readonly string[], startRow: number, lastRow: number): number {
+  let row = startRow;
+  while (row < lastRow && !HAS_WORDS.test(commentText(lines[row] ?? ""))) row++;
+  const first = row;
+  while (row < lastRow && row - first + 1 < SUMMARY_LINES && !SENTENCE_END.test(commentText(lines[row] ?? "")) && HAS_WORDS.test(commentText(lines[row + 1] ?? ""))) row++;
+  return row;
+}
+
+/** A line's text without comment and docstring punctuation: `/**`, `*`, `//`, `///`, `#`, `--`, `"""`. */
+function commentText(line: string): string {
+  return line.replace(/^\s*(?:\/\*\*?|\*\/?|\/\/[\/!]?|#+|--|[rRbBuU]?"""|[rRbBuU]?''')?/, "").replace(/(?:\*\/|"""|''')\s*$/, "").trim();
+}
+
+const HAS_WORDS = /\p{L}{2}/u;
+const SENTENCE_END = /[.!?:]$/;
+
+/** Rows of a body to elide: inside the braces, or the whole indented block (keeping a docstring's first sentence). */
+function bodyRows(fn: Node, lines: readonly string[]): { startRow: number; endRow: number } | undefined {
   const body = fn.childForFieldName("body");
   if (!body) {
     // a `def … end` without a body field: the lines between its first and last
@@ -149,7 +180,10 @@ function bodyRows(fn: Node): { startRow: number; endRow: number } | undefined {
   let startRow = body.startPosition.row;
   if (startRow === fn.startPosition.row) startRow++;
   const first = body.namedChildren[0];
-  if (first && first.type === "expression_statement" && first.namedChildren[0]?.type === "string") startRow = first.startPosition.row + 1; // docstring's first line stays
+  if (first && first.type === "expression_statement" && first.namedChildren[0]?.type === "string") {
+    // the docstring's summary stays, even when its opening `"""` has a line of its own
+    startRow = firstSentenceEnd(lines, first.startPosition.row, first.endPosition.row) + 1;
+  }
   return { startRow, endRow: body.endPosition.row };
 }
 

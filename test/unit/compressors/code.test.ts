@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { INLINE_MARKER_PATTERN } from "../../../src/ccr/marker.js";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createCodeCompressor } from "../../../src/compressors/code/index.js";
@@ -39,7 +40,7 @@ const FILES: Array<[file: string, language: string]> = [
   ["deploy.sh", "bash"],
 ];
 
-const MARKER = /^\s*\[headroom: (\d+) lines omitted; hash=([0-9a-f]{24})\]$/;
+const MARKER = INLINE_MARKER_PATTERN;
 
 describe("grammars", () => {
   it("are pinned in the manifest, intact, and load with the web-tree-sitter we ship", async () => {
@@ -86,7 +87,7 @@ describe.each(FILES)("code outline of %s", (file, language) => {
     for (const start of topLevel) expect(outline.has(lines[start - 1]!), `line ${start}: ${lines[start - 1]}`).toBe(true);
   });
 
-  it("gives back every elided body exactly, by symbol name, and the pieces reassemble the file", async () => {
+  it("gives back every elided body exactly, by symbol name and by line range, and the pieces reassemble the file", async () => {
     const original = text();
     const result = await engine.compress({ content: original, toolName: `read_file ${file}` });
     if (result.compressor === "none") {
@@ -94,9 +95,13 @@ describe.each(FILES)("code outline of %s", (file, language) => {
       return;
     }
     const lines = splitLines(original);
+    const [header, ...outline] = result.compressed.split("\n");
+    // the hash is in the header and nowhere else
+    expect(header).toMatch(new RegExp(`^\\[headroom: outline of [\\d,]+ lines of ${language}; .*hash=${result.hash}`));
+    expect(outline.join("\n")).not.toContain(result.hash!);
     const rebuilt: string[] = [];
     let row = 0;
-    for (const line of result.compressed.split("\n")) {
+    for (const line of outline) {
       const marker = MARKER.exec(line);
       if (!marker) {
         expect(line).toBe(lines[row]);
@@ -104,18 +109,23 @@ describe.each(FILES)("code outline of %s", (file, language) => {
         row++;
         continue;
       }
-      const count = Number(marker[1]);
+      const [from, to] = [Number(marker[1]), Number(marker[2])];
+      const count = to - from + 1;
+      expect(from).toBe(row + 1);
+      const byLines = await engine.retrieve({ hash: result.hash!, lines: `${from}-${to}` });
+      expect(byLines.content).toBe(lines.slice(from - 1, to).join("\n"));
       // the innermost unit whose lines hold the elided ones
       const holders = result.omitted
         .map((o) => ({ o, m: /^(.*) \(lines (\d+)-(\d+)\)$/.exec(o.where)! }))
-        .filter(({ o, m }) => o.omitted === count && Number(m[2]) <= row + 1 && Number(m[3]) >= row + count)
+        .filter(({ o, m }) => o.omitted === count && Number(m[2]) <= from && Number(m[3]) >= to)
         .sort((a, b) => Number(a.m[3]) - Number(a.m[2]) - (Number(b.m[3]) - Number(b.m[2])));
-      expect(holders.length, `marker at row ${row + 1}`).toBeGreaterThan(0);
+      expect(holders.length, `marker at row ${from}`).toBeGreaterThan(0);
       const symbol = holders[0]!.m;
       if (symbol[1] === "comment" || symbol[1] === "statement") {
-        rebuilt.push(...lines.slice(row, row + count)); // not a symbol: read back from the page
+        rebuilt.push(...byLines.content.split("\n"));
       } else {
-        const found = await engine.retrieve({ hash: result.hash!, query: `${symbol[1]}@${symbol[2]}` });
+        // by name and any line of the body, as a model reads it off the marker
+        const found = await engine.retrieve({ hash: result.hash!, query: `${symbol[1]}@${from}` });
         expect(found.mode, symbol[1]).toBe("symbol");
         const start = found.start_line!;
         expect(found.content).toBe(lines.slice(start - 1, found.end_line!).join("\n"));
@@ -150,8 +160,47 @@ describe("code compressor, edge cases", () => {
   it("falls back to text on a file that does not parse", async () => {
     const broken = Array.from({ length: 80 }, (_, i) => `def f${i}(:\n    return ((( ]] {{ ${i}\nclass :::`).join("\n");
     const out = await code.compress({ sample: createSample(broken, "broken.py"), hash: "0".repeat(24), budgetTokens: 100, originalTokens: 3000, countTokens: () => 1 });
-    expect(out).toBeNull();
+    expect(out).toEqual({ declined: expect.stringMatching(/^no grammar parsed it cleanly: python \(\d+\.\d% of the text in syntax errors\)$/) });
     const result = await engine.compress({ content: broken, toolName: "read_file broken.py", maxTokens: 300 });
     expect(result.compressor).not.toBe("code");
+    // and the route says why the code outline was not made
+    expect(result.route).toMatch(/no grammar parsed it cleanly: python/);
+    const requested = await engine.compress({ content: broken, contentType: "code", maxTokens: 300 });
+    expect(requested.route).toMatch(/^content_type hint "code", but (?:no grammar parsed it cleanly|no language was recognised); then /);
+  });
+
+  it("keeps the first sentence of doc comments and docstrings, and never puts a marker where it saves nothing", async () => {
+    const java = [
+      "package shop;",
+      "",
+      "public class Cart {",
+      "    /**",
+      "     * Returns the total of every line, in cents,",
+      "     * after discounts.",
+      "     *",
+      "     * @param lines the cart's lines",
+      "     * @return the total",
+      "     * @throws IllegalStateException when a line has no price",
+      "     */",
+      "    public long total(java.util.List<long[]> lines) {",
+      ...Array.from({ length: 30 }, (_, i) => `        long x${i} = lines.size() * ${i};`),
+      "        return 0;",
+      "    }",
+      "    /** Short. */",
+      "    public int size() { return 0; }",
+      "}",
+    ].join("\n");
+    const result = await engine.compress({ content: java, toolName: "read_file Cart.java" });
+    expect(result.compressor).toBe("code");
+    const outline = result.compressed.split("\n");
+    expect(outline).toContain("     * Returns the total of every line, in cents,");
+    expect(outline).toContain("     * after discounts.");
+    expect(outline).not.toContain("     * @param lines the cart's lines");
+    expect(outline).toContain("     */");
+    expect(outline).toContain("        ⋯ L13-43");
+    expect(outline).toContain("    /** Short. */");
+    const python = ['def load(path):', '    """', "    Load the orders file and return its rows.", "", "    Rows without an id are skipped.", '    """', ...Array.from({ length: 20 }, (_, i) => `    row${i} = read(path, ${i})`), "    return rows"].join("\n");
+    const py = await engine.compress({ content: python, toolName: "read_file orders.py" });
+    expect(py.compressed.split("\n")).toContain("    Load the orders file and return its rows.");
   });
 });

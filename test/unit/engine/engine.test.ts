@@ -95,6 +95,22 @@ describe("engine: retrieve", () => {
     expect(miss.content.length).toBeGreaterThan(0);
   });
 
+  it("returns exact line ranges, and says what is wrong with a range it cannot serve", async () => {
+    const { engine } = await memoryEngine(tokens);
+    const original = fixture("logs/vitest-run.log");
+    const lines = original.replace(/\n$/, "").split("\n");
+    const { hash } = await engine.compress({ content: original });
+    const range = await engine.retrieve({ hash: hash!, lines: "1498-1502" });
+    expect(range).toMatchObject({ mode: "lines", start_line: 1498, end_line: 1502, total_units: lines.length });
+    expect(range.content).toBe(lines.slice(1497, 1502).join("\n"));
+    expect((await engine.retrieve({ hash: hash!, lines: "L7" })).content).toBe(lines[6]);
+    // a range running past the end stops at the last line
+    expect((await engine.retrieve({ hash: hash!, lines: `${lines.length - 1}-${lines.length + 50}` })).end_line).toBe(lines.length);
+    await expect(engine.retrieve({ hash: hash!, lines: "0-3" })).rejects.toThrow(/outside the original's lines 1-/);
+    await expect(engine.retrieve({ hash: hash!, lines: "9-3" })).rejects.toBeInstanceOf(InputError);
+    await expect(engine.retrieve({ hash: hash!, lines: "ten" })).rejects.toThrow(/a line number or a range like "120-159"/);
+  });
+
   it("accepts a hash with its hash= prefix, rejects malformed ones, and tells unknown from expired", async () => {
     const { engine, advance } = await memoryEngine(tokens, { ttlMs: 60_000 });
     const { hash } = await engine.compress({ content: needleLogs() });
