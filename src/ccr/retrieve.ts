@@ -7,9 +7,16 @@ import { exactAnchors } from "../relevance/terms.js";
  * Reading an original back: by page (no query) or by the units that match a query. A unit is
  * an element of a JSON array (or an entry of a JSON object without arrays) or a line of text.
  */
-export const DEFAULT_PAGE_CHARS = 60_000;
-export const MAX_PAGE_CHARS = 1_000_000;
+/**
+ * A page of an original is bounded by tokens, not characters: hosts cap a tool result in tokens
+ * (Claude Code at 25,000), and 60,000 characters of hex-heavy text are 33,000 of them.
+ */
+export const DEFAULT_PAGE_TOKENS = 20_000;
+export const MAX_PAGE_TOKENS = 250_000;
 export const DEFAULT_MATCH_LIMIT = 50;
+
+/** Counts the tokens of a text (the engine's one token counter). */
+export type Measure = (text: string) => number;
 
 export interface Page {
   content: string;
@@ -21,13 +28,13 @@ export interface Page {
 }
 
 /**
- * Pages are cut at a line break when one falls in the last half of the page, so lines are not
- * split; otherwise (minified JSON) at the character limit. Page numbers follow the same walk.
+ * Pages hold at most `limit` tokens and are cut at a line break when one falls in the last half
+ * of the page, so lines are not split; otherwise (minified JSON) where the tokens run out. Page
+ * numbers follow the same walk (`starts`, which a caller may keep for the next page).
  */
-export function pageOf(original: string, offset: number, limit: number): Page {
-  const starts = pageStarts(original, limit);
+export function pageOf(original: string, offset: number, limit: number, measure: Measure, starts = pageStarts(original, limit, measure)): Page {
   const start = Math.min(Math.max(0, offset), original.length);
-  const end = pageEnd(original, start, limit);
+  const end = pageEnd(original, start, limit, measure);
   let page = starts.findIndex((s) => s > start);
   page = page === -1 ? starts.length : page;
   return {
@@ -40,18 +47,30 @@ export function pageOf(original: string, offset: number, limit: number): Page {
   };
 }
 
-function pageEnd(text: string, start: number, limit: number): number {
-  const hardEnd = Math.min(text.length, start + limit);
-  if (hardEnd === text.length) return hardEnd;
-  const newline = text.lastIndexOf("\n", hardEnd - 1);
-  return newline >= start + limit / 2 ? newline + 1 : hardEnd;
+/** A first guess of a page's length in characters; the count then shrinks it until it fits. */
+const CHARS_PER_TOKEN_GUESS = 4;
+
+/** Where a page that starts at `start` and holds at most `limit` tokens ends. */
+export function pageEnd(text: string, start: number, limit: number, measure: Measure): number {
+  let end = Math.min(text.length, start + limit * CHARS_PER_TOKEN_GUESS);
+  let tokens = measure(text.slice(start, end));
+  for (let tries = 0; tokens > limit && tries < 12; tries++) {
+    end = start + Math.max(1, Math.floor((end - start) * (limit / tokens) * 0.98));
+    tokens = measure(text.slice(start, end));
+  }
+  if (end >= text.length) return text.length;
+  // never between the two halves of a surrogate pair
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff && end - 1 > start) end--;
+  const newline = text.lastIndexOf("\n", end - 1);
+  return newline >= start + (end - start) / 2 ? newline + 1 : end;
 }
 
-function pageStarts(text: string, limit: number): number[] {
+export function pageStarts(text: string, limit: number, measure: Measure): number[] {
   const starts = [0];
   let at = 0;
   while (true) {
-    const end = pageEnd(text, at, limit);
+    const end = pageEnd(text, at, limit, measure);
     if (end >= text.length) return starts;
     starts.push(end);
     at = end;
@@ -76,7 +95,7 @@ export interface QueryResult {
 }
 
 /** Splits an original into units and returns those matching the query, exact matches first, then BM25. */
-export function queryOriginal(original: string, query: string, limit: number, maxChars: number): QueryResult {
+export function queryOriginal(original: string, query: string, limit: number, maxTokens: number, measure: Measure): QueryResult {
   const json = parseJson(original);
   const { units, unit } = json === undefined ? { units: lineUnits(original), unit: "lines" as const } : { units: jsonUnits(json), unit: "items" as const };
 
@@ -100,11 +119,13 @@ export function queryOriginal(original: string, query: string, limit: number, ma
   for (const i of rankByScore(bm25Scores(lowered, query))) take(i, false);
 
   const matches: Match[] = [];
-  let chars = 0;
+  let tokens = 0;
   for (const m of ordered) {
-    if (matches.length >= limit || (matches.length > 0 && chars + m.text.length > maxChars)) break;
+    if (matches.length >= limit) break;
+    const cost = measure(`${m.location}: ${m.text}\n`);
+    if (matches.length > 0 && tokens + cost > maxTokens) break;
     matches.push(m);
-    chars += m.text.length + m.location.length + 2;
+    tokens += cost;
   }
   return { unit, total_units: units.length, matches, more: ordered.length - matches.length };
 }

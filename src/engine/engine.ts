@@ -1,6 +1,6 @@
 import { contentHash, HASH_PATTERN } from "../ccr/hash.js";
 import { splitLines } from "../compressors/lines.js";
-import { DEFAULT_MATCH_LIMIT, DEFAULT_PAGE_CHARS, MAX_PAGE_CHARS, pageOf, queryOriginal, type Match, type Page } from "../ccr/retrieve.js";
+import { DEFAULT_MATCH_LIMIT, DEFAULT_PAGE_TOKENS, MAX_PAGE_TOKENS, pageEnd, pageOf, pageStarts, queryOriginal, type Match, type Page } from "../ccr/retrieve.js";
 import type { CcrStore, StoreInfo } from "../ccr/store.js";
 import { createCompressors } from "../compressors/index.js";
 import type { Compressor, ContentType, OmissionRecord } from "../compressors/types.js";
@@ -97,6 +97,9 @@ export class Engine {
   private readonly limits: EngineLimits;
   private readonly compressors: readonly Compressor[];
 
+  /** Where the pages of recently read originals start, by hash and page size: paging walks them once. */
+  private readonly pageStartCache = new Map<string, number[]>();
+
   constructor(private readonly deps: EngineDeps) {
     this.limits = { ...DEFAULT_LIMITS, ...deps.limits };
     this.compressors = deps.compressors ?? createCompressors();
@@ -187,8 +190,8 @@ export class Engine {
   async retrieve(request: RetrieveRequest): Promise<RetrieveResult> {
     const hash = normaliseHash(request.hash);
     const limit = request.limit;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_CHARS)) {
-      throw new InputError(`limit must be a whole number from 1 to ${MAX_PAGE_CHARS}`);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_TOKENS)) {
+      throw new InputError(`limit must be a whole number from 1 to ${MAX_PAGE_TOKENS}`);
     }
     const store = await this.deps.store;
     let found;
@@ -201,18 +204,23 @@ export class Engine {
     this.deps.stats.recordRetrieval(true);
     const { original, meta } = found;
     const base = { hash, content_type: meta.contentType };
-    if (request.lines !== undefined) return { ...base, ...linesOf(original, request.lines) };
+    await this.deps.tokens.warmUp();
+    const measure = (text: string) => this.deps.tokens.measure(text).tokens;
+    const pageTokens = limit ?? DEFAULT_PAGE_TOKENS;
+    if (request.lines !== undefined) return { ...base, ...fitLines(linesOf(original, request.lines), pageTokens, measure) };
     const query = request.query?.trim();
     const lookup = query ? await this.lookupSymbol(original, query, meta.compressor, meta.language) : undefined;
     if (lookup) {
       const [first, ...others] = lookup.matches;
       if (first) {
         const more = others.length > 0 ? `; also ${others.map((m) => `${m.name} (lines ${m.startLine}-${m.endLine})`).join(", ")}` : "";
-        return { ...base, mode: "symbol", content: first.text, symbol: first.name, start_line: first.startLine, end_line: first.endLine, note: `${first.name}, lines ${first.startLine}-${first.endLine} of the original${more}` };
+        const fitted = fitLines({ content: first.text, start_line: first.startLine, end_line: first.endLine, note: "" }, DEFAULT_PAGE_TOKENS, measure);
+        const cut = fitted.end_line < first.endLine ? `; ${fitted.note}` : "";
+        return { ...base, mode: "symbol", content: fitted.content, symbol: first.name, start_line: first.startLine, end_line: fitted.end_line, note: `${first.name}, lines ${first.startLine}-${first.endLine} of the original${cut}${more}` };
       }
     }
     if (query) {
-      const result = queryOriginal(original, query, limit ?? DEFAULT_MATCH_LIMIT, DEFAULT_PAGE_CHARS);
+      const result = queryOriginal(original, query, limit ?? DEFAULT_MATCH_LIMIT, DEFAULT_PAGE_TOKENS, measure);
       if (result.matches.length > 0) {
         return {
           ...base,
@@ -225,7 +233,7 @@ export class Engine {
           ...(lookup ? { symbols: lookup.symbols, note: `no symbol is named "${query}" (the symbols are listed in "symbols"); these are the lines that match` } : {}),
         };
       }
-      const page = pageOf(original, 0, DEFAULT_PAGE_CHARS);
+      const page = pageOf(original, 0, DEFAULT_PAGE_TOKENS, measure, this.pageStartsOf(hash, original, DEFAULT_PAGE_TOKENS, measure));
       const { content, ...pageInfo } = page;
       const symbolNote = lookup ? `; no symbol is named "${query}" (the symbols are listed in "symbols")` : "";
       return {
@@ -239,7 +247,7 @@ export class Engine {
         note: `nothing in the original matches "${query}"${symbolNote}; here is page 1 of ${page.pages} of the original instead`,
       };
     }
-    const { content, ...pageInfo } = pageOf(original, request.offset ?? 0, limit ?? DEFAULT_PAGE_CHARS);
+    const { content, ...pageInfo } = pageOf(original, request.offset ?? 0, pageTokens, measure, this.pageStartsOf(hash, original, pageTokens, measure));
     const note =
       pageInfo.next_offset === null ? undefined : `page ${pageInfo.page} of ${pageInfo.pages}: call again with offset=${pageInfo.next_offset} for the next page`;
     return { ...base, mode: "page", content, page: pageInfo, ...(note ? { note } : {}) };
@@ -258,6 +266,17 @@ export class Engine {
   /** The store's kind, size and health, without the statistics (for health checks). */
   async storeInfo(): Promise<StoreInfo> {
     return (await this.deps.store).info();
+  }
+
+  private pageStartsOf(hash: string, original: string, limit: number, measure: (text: string) => number): number[] {
+    const key = `${hash}:${limit}`;
+    let starts = this.pageStartCache.get(key);
+    if (!starts) {
+      starts = pageStarts(original, limit, measure);
+      if (this.pageStartCache.size >= PAGE_START_CACHE_SIZE) this.pageStartCache.delete(this.pageStartCache.keys().next().value!);
+      this.pageStartCache.set(key, starts);
+    }
+    return starts;
   }
 
   private async lookupSymbol(original: string, query: string, compressorName: string, language: string | undefined) {
@@ -293,6 +312,23 @@ export class Engine {
  * Without `max_tokens`, aim at 15% of the original, never below 1,000 tokens (small outputs
  * stay whole or lossless) and never above 4,000 (a screenful the model can actually use).
  */
+const PAGE_START_CACHE_SIZE = 16;
+
+/**
+ * Lines as many as fit in `limit` tokens, cut at a line end; the note says where to go on from.
+ */
+function fitLines<T extends { content: string; start_line: number; end_line: number; note: string }>(range: T, limit: number, measure: (text: string) => number): T {
+  if (measure(range.content) <= limit) return range;
+  let end = pageEnd(range.content, 0, limit, measure);
+  // whole lines only; a first line longer than a page is given whole rather than cut
+  const newline = range.content.lastIndexOf("\n", end - 1);
+  if (newline <= 0) return range;
+  end = newline;
+  const content = range.content.slice(0, end);
+  const last = range.start_line + content.split("\n").length - 1;
+  return { ...range, content, end_line: last, note: `lines ${range.start_line}-${last} (the ${limit}-token page); the rest: lines="${last + 1}-${range.end_line}"` };
+}
+
 /** Lines `from-to` of an original (1-based, inclusive), exactly as they are. */
 function linesOf(original: string, range: string): { mode: "lines"; content: string; start_line: number; end_line: number; total_units: number; unit: "lines"; note: string } {
   const m = /^\s*L?(\d+)\s*(?:[-–]\s*L?(\d+))?\s*$/.exec(range);

@@ -44,7 +44,7 @@ describe("compress_tool_result with a path", () => {
       expect(meta.hash).toMatch(/^[0-9a-f]{24}$/);
       expect(meta.content_type).toBe("logs");
     }
-    const back = await server.call("headroom_retrieve", { hash: (await server.call("compress_tool_result", { path: "logs/app.log" })).structuredContent!.hash as string, limit: 1_000_000 });
+    const back = await server.call("headroom_retrieve", { hash: (await server.call("compress_tool_result", { path: "logs/app.log" })).structuredContent!.hash as string, limit: 250_000 });
     expect(text(back)).toBe(log.text);
   });
 

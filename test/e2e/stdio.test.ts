@@ -49,10 +49,11 @@ describe("the server over stdio", () => {
     expect(result.compressed).toContain("SIGSEGV");
     expect(result.compressed_tokens).toBeLessThan(result.original_tokens * 0.2);
 
-    const page1 = await first.call("headroom_retrieve", { hash: result.hash, limit: 60_000 });
+    const page1 = await first.call("headroom_retrieve", { hash: result.hash, limit: 15_000 });
     const p1 = page1.structuredContent as { content: string; page: { next_offset: number; pages: number; page: number } };
-    expect(p1.page).toMatchObject({ page: 1, pages: 3 });
-    const page2 = await first.call("headroom_retrieve", { hash: result.hash, offset: p1.page.next_offset, limit: 60_000 });
+    expect(p1.page.page).toBe(1);
+    expect(p1.page.pages).toBeGreaterThanOrEqual(3);
+    const page2 = await first.call("headroom_retrieve", { hash: result.hash, offset: p1.page.next_offset, limit: 15_000 });
     expect((page2.structuredContent as { page: { page: number } }).page.page).toBe(2);
     expect(content.startsWith(p1.content + (page2.structuredContent as { content: string }).content)).toBe(true);
 

@@ -77,13 +77,14 @@ describe("engine: retrieve", () => {
     let joined = "";
     let pages = 0;
     while (offset !== null) {
-      const page = await engine.retrieve({ hash: hash!, offset, limit: 50_000 });
+      const page = await engine.retrieve({ hash: hash!, offset, limit: 12_000 });
+      expect(tokens.measure(page.content).tokens).toBeLessThanOrEqual(12_000);
       joined += page.content;
       pages = page.page!.pages;
       offset = page.page!.next_offset;
     }
     expect(joined).toBe(content);
-    expect(pages).toBe(4);
+    expect(pages).toBeGreaterThanOrEqual(Math.ceil(tokens.measure(content).tokens / 12_000));
 
     const hit = await engine.retrieve({ hash: hash!, query: "SIGSEGV" });
     expect(hit.mode).toBe("query");
@@ -93,6 +94,33 @@ describe("engine: retrieve", () => {
     expect(miss.mode).toBe("page");
     expect(miss.note).toMatch(/nothing in the original matches "zzyzx"/);
     expect(miss.content.length).toBeGreaterThan(0);
+  });
+
+  it("keeps every answer within a page of 20,000 tokens: query results, a huge symbol, a long line range", async () => {
+    const { engine } = await memoryEngine(tokens);
+    const items = Array.from({ length: 3000 }, (_, i) => ({ id: i, kind: "order", note: `order ${i} ${"f3a9c2".repeat(20)}` }));
+    const json = JSON.stringify(items);
+    const { hash } = await engine.compress({ content: json });
+    const many = await engine.retrieve({ hash: hash!, query: "order", limit: 3000 });
+    expect(tokens.measure(many.content).tokens).toBeLessThanOrEqual(20_000);
+    expect(many.more_matches).toBeGreaterThan(0);
+
+    const body = Array.from({ length: 4000 }, (_, i) => `        total_${i} = compute(${i}, "0x${(i * 2654435761).toString(16)}")`);
+    const source = ["class Ledger:", "    def rebuild(self):", '        """Rebuild every total."""', ...body, "        return total_0", "", "    def size(self):", "        return 0", ""].join("\n");
+    const outline = await engine.compress({ content: source, toolName: "read_file ledger.py" });
+    const symbol = await engine.retrieve({ hash: outline.hash!, query: "Ledger.rebuild" });
+    expect(symbol.mode).toBe("symbol");
+    expect(tokens.measure(symbol.content).tokens).toBeLessThanOrEqual(20_000);
+    expect(symbol.note).toMatch(/the rest: lines="\d+-4004"/);
+    // following "the rest" page by page gives the symbol back whole
+    let joined = symbol.content;
+    for (let note = symbol.note; note && /the rest: lines="/.test(note); ) {
+      const more = await engine.retrieve({ hash: outline.hash!, lines: /the rest: lines="(\d+-\d+)"/.exec(note)![1]! });
+      expect(tokens.measure(more.content).tokens).toBeLessThanOrEqual(20_000);
+      joined += `\n${more.content}`;
+      note = more.note;
+    }
+    expect(joined).toBe(source.split("\n").slice(1, 4004).join("\n"));
   });
 
   it("returns exact line ranges, and says what is wrong with a range it cannot serve", async () => {
