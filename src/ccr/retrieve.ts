@@ -12,7 +12,7 @@ import { exactAnchors } from "../relevance/terms.js";
  * (Claude Code at 25,000), and 60,000 characters of hex-heavy text are 33,000 of them.
  */
 export const DEFAULT_PAGE_TOKENS = 20_000;
-export const MAX_PAGE_TOKENS = 250_000;
+export const MAX_PAGE_TOKENS = 1_000_000;
 export const DEFAULT_MATCH_LIMIT = 50;
 
 /** Counts the tokens of a text (the engine's one token counter). */
