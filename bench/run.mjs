@@ -280,6 +280,29 @@ async function countingBench() {
  * compress() against the floor JSON.parse + JSON.stringify of the same text, run in turns so the
  * machine's noise hits both alike. In-process, warm, memory store.
  */
+/** Every JSON fixture as the lossless outline renders it, beside its minified JSON and its TOON encoding. */
+async function losslessBench() {
+  const { encode } = await import("@toon-format/toon");
+  const { DocumentFacts } = await import(join(root, "dist/compressors/json/facts.js"));
+  const { renderOutline } = await import(join(root, "dist/compressors/json/render.js"));
+  const { readJson } = await import(join(root, "dist/compressors/json/parse.js"));
+  const headroom = createHeadroom({ store: { kind: "memory" }, ttlMs: 3_600_000, storeMaxBytes: 1 << 30, logger: createLogger("warn") });
+  await headroom.tokens.warmUp();
+  const count = (text) => headroom.tokens.measure(text).tokens;
+  const rows = [];
+  for (const file of readdirSync(join(root, "fixtures/json")).filter((f) => f.endsWith(".json") && f !== "manifest.json").sort()) {
+    const text = readFileSync(join(root, "fixtures/json", file), "utf8");
+    const value = JSON.parse(text);
+    const outline = count(renderOutline(readJson(text), Infinity, { hash: "0".repeat(24), facts: new DocumentFacts(undefined) }).text);
+    const minified = count(JSON.stringify(value));
+    const toon = count(encode(value));
+    const pct = (a, b) => `${a <= b ? "" : "+"}${((100 * (a - b)) / b).toFixed(1)}%`;
+    rows.push({ input: file, JSON: count(text), minified, TOON: toon, outline, "outline vs TOON": pct(outline, toon), "outline vs minified": pct(outline, minified) });
+  }
+  await headroom.close();
+  return rows;
+}
+
 async function floorBench() {
   const headroom = createHeadroom({ store: { kind: "memory" }, ttlMs: 3_600_000, storeMaxBytes: 4 * 1024 ** 3, logger: createLogger("warn") });
   await headroom.tokens.warmUp();
@@ -353,6 +376,9 @@ const small = floors[0];
 const largeJson = floors.filter((r) => r._bytes >= 100 * 1024);
 console.log(`\n- 20 KB JSON: ${small._ms.toFixed(2)} ms p50 (target <= 3 ms), ${small._ratio.toFixed(0)}x the floor`);
 console.log(`- JSON >= 100 KB: ${largeJson.map((r) => `${r.input} ${r._ratio.toFixed(1)}x`).join(", ")} (target <= 5x the floor)`);
+
+console.log("\n## The lossless JSON outline against minified JSON and TOON (@toon-format/toon, o200k tokens)\n");
+table(await losslessBench(), ["input", "JSON", "minified", "TOON", "outline", "outline vs TOON", "outline vs minified"]);
 
 const hook = await hookBench(quick);
 console.log("\n## The Claude Code hook (a fresh process per tool call, spawn to exit)\n");

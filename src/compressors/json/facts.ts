@@ -403,11 +403,10 @@ export function firstOccurrences(texts: readonly string[]): Int32Array {
   return out;
 }
 
-/** A table column: a field, or a field of a nested object flattened to `parent.child`. */
+/** A table column: a field, or a field of nested objects flattened to `parent.child.leaf`. */
 export interface Column {
   label: string;
-  key: string;
-  sub?: string;
+  path: string[];
 }
 
 export interface TableShape {
@@ -415,46 +414,50 @@ export interface TableShape {
   constants: Array<[string, Json]>;
 }
 
-const MAX_FLATTEN_KEYS = 8;
+/** How deep nested objects are flattened into dotted columns (`repository.owner.login` is 3). */
+const MAX_FLATTEN_DEPTH = 3;
+
+/**
+ * Per key, what its values look like across the items: a leaf (a scalar, an array, or an object
+ * shown whole in one cell) or an object whose keys are columns in their turn.
+ */
+interface KeyShape {
+  count: number;
+  children: Map<string, KeyShape> | null;
+}
 
 /**
  * A table fits when the objects share most of their keys and every cell is short: then one
- * header line replaces the repeated keys. Nested objects of scalars (`metadata: {region, version}`)
- * become dotted columns; columns identical in all (3+) rows become constants.
+ * header line replaces the repeated keys. Nested objects (`repository: {name, owner: {login}}`)
+ * become dotted columns at any depth up to MAX_FLATTEN_DEPTH, as long as every item that has the
+ * key holds a non-empty object there (so an empty cell can only mean a missing key); columns
+ * identical in all (3+) rows become constants.
  */
 export function tableShape(items: readonly Row[], size: (value: Json) => number): TableShape | undefined {
   if (items.length < 2) return undefined;
-  // per key, in the order first met: its column index, how many items have it, and the keys of
-  // its nested objects (null: not flattenable); one look-up per key per item
-  const columnOf = new Map<string, number>();
-  const counts: number[] = [];
-  const nestedKeys: Array<Set<string> | null | undefined> = [];
+  const top = new Map<string, KeyShape>();
   let filled = 0;
   for (const item of items) {
-    for (const key in item) {
-      const value = item[key]!;
-      let column = columnOf.get(key);
-      if (column === undefined) {
-        column = counts.length;
-        columnOf.set(key, column);
-        counts.push(0);
-        nestedKeys.push(undefined);
-      }
-      counts[column]!++;
-      filled++;
-      if (value !== null && typeof value === "object" && size(value) > MAX_TABLE_CELL) return undefined;
-      const sub = nestedKeys[column];
-      if (sub === null) continue;
-      nestedKeys[column] = isPlainObject(value) ? flattenedKeys(value, sub ?? new Set<string>()) : null;
-    }
-    if (counts.length > MAX_TABLE_COLUMNS) return undefined;
+    for (const key in item) filled++;
+    mergeShape(top, item, 1);
+    if (top.size > MAX_TABLE_COLUMNS) return undefined;
   }
-  if (counts.length === 0 || filled / (counts.length * items.length) < 0.6) return undefined;
+  if (top.size === 0 || filled / (top.size * items.length) < 0.6) return undefined;
   const columns: Column[] = [];
-  for (const [key, column] of columnOf) {
-    const sub = nestedKeys[column];
-    if (sub) for (const k of sub) columns.push({ label: `${formatKey(key)}.${formatKey(k)}`, key, sub: k });
-    else columns.push({ label: formatKey(key), key });
+  const collect = (shapes: Map<string, KeyShape>, path: string[]) => {
+    for (const [key, shape] of shapes) {
+      const at = [...path, key];
+      if (shape.children) collect(shape.children, at);
+      else columns.push({ label: at.map(formatKey).join("."), path: at });
+    }
+  };
+  collect(top, []);
+  // a cell that holds a whole object or array must stay short
+  for (const column of columns) {
+    for (const item of items) {
+      const value = cell(item, column);
+      if (value !== null && typeof value === "object" && size(value) > MAX_TABLE_CELL) return undefined;
+    }
   }
   const constants: Array<[string, Json]> = [];
   const varying = columns.filter((column) => {
@@ -465,24 +468,44 @@ export function tableShape(items: readonly Row[], size: (value: Json) => number)
     if (constant) constants.push([column.label, first]);
     return !constant;
   });
+  if (varying.length > MAX_TABLE_COLUMNS) return undefined;
   return { columns: varying, constants };
 }
 
-/** The keys of a nested object of scalars added to `keys`, or null if it cannot be flattened (empty, nested further, too many keys). */
-function flattenedKeys(value: Row, keys: Set<string>): Set<string> | null {
-  let empty = true;
+/** Adds an object's keys to `shapes`; an object at a key is flattened while every value there is one. */
+function mergeShape(shapes: Map<string, KeyShape>, value: Row, depth: number): void {
   for (const key in value) {
-    if (!isScalar(value[key]!)) return null;
-    keys.add(key);
-    empty = false;
+    const child = value[key]!;
+    let shape = shapes.get(key);
+    if (!shape) {
+      shape = { count: 0, children: depth < MAX_FLATTEN_DEPTH && isFlattenable(child) ? new Map() : null };
+      shapes.set(key, shape);
+    }
+    shape.count++;
+    if (shape.children === null) continue;
+    if (!isFlattenable(child)) {
+      shape.children = null; // shown whole in one cell from now on
+      continue;
+    }
+    mergeShape(shape.children, child as Row, depth + 1);
+    if (shape.children.size > MAX_TABLE_COLUMNS) shape.children = null;
   }
-  return empty || keys.size > MAX_FLATTEN_KEYS ? null : keys;
+}
+
+/** A non-empty plain object: its keys can be columns, and an empty cell still means "missing". */
+function isFlattenable(value: Json): boolean {
+  if (!isPlainObject(value)) return false;
+  for (const _ in value) return true;
+  return false;
 }
 
 export function cell(item: Row, column: Column): Json | undefined {
-  const value = item[column.key];
-  if (column.sub === undefined) return value;
-  return isPlainObject(value) ? value[column.sub] : undefined;
+  let node: Json | undefined = item;
+  for (const key of column.path) {
+    if (!isPlainObject(node)) return undefined;
+    node = node[key];
+  }
+  return node;
 }
 
 /**

@@ -123,6 +123,41 @@ describe("JSON crusher: what must survive", () => {
   });
 });
 
+describe("the lossless outline against minified JSON and TOON", () => {
+  const files = jsonManifest().map((f) => f.file);
+  it.each(files)("%s: never more tokens than minified JSON or TOON", async (file) => {
+    const { encode } = await import("@toon-format/toon");
+    const text = fixture(`json/${file}`);
+    const value = JSON.parse(text) as unknown;
+    const outline = renderOutline(JSON.parse(text) as Json, Infinity, { hash: HASH, facts: new DocumentFacts(undefined) }).text;
+    const count = (t: string) => tokens.measure(t).tokens;
+    expect(count(outline)).toBeLessThanOrEqual(count(JSON.stringify(value)));
+    expect(count(outline)).toBeLessThanOrEqual(count(encode(value as Parameters<typeof encode>[0])));
+  });
+
+  it("flattens objects nested two levels deep into dotted columns, an empty cell only where the key is missing", () => {
+    const items = Array.from({ length: 6 }, (_, i) => ({
+      name: `f${i}.ts`,
+      repository: { id: 100 + i, owner: { login: ["hooli", "initech"][i % 2], id: 5000 + (i % 2) }, ...(i === 4 ? {} : { description: `repo ${i}` }) },
+    }));
+    const outline = renderOutline({ items } as unknown as Json, Infinity, { hash: HASH, facts: new DocumentFacts(undefined) }).text;
+    expect(outline.split("\n")).toEqual([
+      "items[6]{name,repository.id,repository.owner.login,repository.owner.id,repository.description}:",
+      "  f0.ts,100,hooli,5000,repo 0",
+      "  f1.ts,101,initech,5001,repo 1",
+      "  f2.ts,102,hooli,5000,repo 2",
+      "  f3.ts,103,initech,5001,repo 3",
+      "  f4.ts,104,hooli,5000,",
+      "  f5.ts,105,initech,5001,repo 5",
+    ]);
+    // an empty object at a key keeps that key in one cell, so "missing" and "{}" never read the same
+    const withEmpty = items.map((item, i) => (i === 2 ? { ...item, repository: { ...item.repository, owner: {} } } : item));
+    const second = renderOutline({ items: withEmpty } as unknown as Json, Infinity, { hash: HASH, facts: new DocumentFacts(undefined) }).text;
+    expect(second.split("\n")[0]).toBe("items[6]{name,repository.id,repository.owner,repository.description}:");
+    expect(second).toContain("f2.ts,102,{},repo 2");
+  });
+});
+
 describe("JSON crusher: shapes", () => {
   it("renders a uniform array as a table with constants stated once (lossless)", () => {
     const items = Array.from({ length: 30 }, (_, i) => ({ id: i, name: `u_${i}`, status: "ok", meta: { region: "eu", zone: `z${i % 3}` } }));
