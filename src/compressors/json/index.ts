@@ -47,17 +47,35 @@ export const jsonCompressor: Compressor = {
     }
     let budgetChars = job.budgetTokens * charsPerToken;
     let best = renderOutline(root, budgetChars, options);
-    for (let attempt = 0; attempt < RETRIES; attempt++) {
-      const tokens = job.countTokens(best.text);
-      if (tokens <= job.budgetTokens * 1.1) break;
+    let tokens = job.countTokens(best.text);
+    for (let attempt = 0; attempt < RETRIES && tokens > job.budgetTokens * 1.1; attempt++) {
       budgetChars *= (job.budgetTokens / tokens) * 0.9;
       const next = renderOutline(root, budgetChars, options);
       if (next.text.length >= best.text.length) break; // only must-keep items left
       best = next;
+      tokens = job.countTokens(best.text);
+    }
+    // A deep tree of small objects (`npm ls --all --json`) has no big array to cut: its levels
+    // below some depth are folded instead, the deepest first, until it fits.
+    for (let depth = maxDepth(root) - 1; depth >= 1 && tokens > job.budgetTokens * 1.1; depth--) {
+      const folded = renderOutline(root, budgetChars, { ...options, collapseBelow: depth });
+      const foldedTokens = job.countTokens(folded.text);
+      if (foldedTokens >= tokens) continue;
+      best = folded;
+      tokens = foldedTokens;
     }
     return best;
   },
 };
+
+/** How deep the containers of a document go (a scalar root is 0). */
+function maxDepth(value: Json, depth = 0): number {
+  if (value === null || typeof value !== "object" || depth > 200) return depth;
+  let deepest = depth + 1;
+  if (Array.isArray(value)) for (const item of value) deepest = Math.max(deepest, maxDepth(item, depth + 1));
+  else for (const key in value) deepest = Math.max(deepest, maxDepth((value as Record<string, Json>)[key]!, depth + 1));
+  return deepest;
+}
 
 function firstNonSpace(text: string): string | undefined {
   for (let i = 0; i < text.length; i++) {

@@ -22,6 +22,11 @@ export interface OutlineOptions {
   hash: string;
   /** Shared between render attempts of one document. */
   facts: DocumentFacts;
+  /**
+   * Deep trees: objects and arrays at this depth or below are written `{…}` / `[…]`, unless they
+   * hold what the query names; one marker counts what they held and names their paths.
+   */
+  collapseBelow?: number | undefined;
 }
 
 export interface Outline {
@@ -36,6 +41,7 @@ export function renderOutline(root: Json, budgetChars: number, options: OutlineO
   const writer = new OutlineWriter(options, giveUpAboveChars);
   try {
     writer.value(null, root, "$", 0, budgetChars, 0);
+    if (options.collapseBelow !== undefined) writer.collapsedMarker(nodesIn(root));
   } catch (error) {
     if (error === TOO_LONG) return undefined;
     throw error;
@@ -55,6 +61,8 @@ class OutlineWriter {
   readonly lines: string[] = [];
   readonly omitted: OmissionRecord[] = [];
   private chars = 0;
+  /** Subtrees written `{…}` / `[…]`: their paths and how many keys and items they held. */
+  private readonly collapsed: Array<[string, number]> = [];
 
   constructor(
     private readonly options: OutlineOptions,
@@ -86,6 +94,12 @@ class OutlineWriter {
     }
     if (depth >= MAX_DEPTH) {
       this.write(lead + compactJson(value));
+      return;
+    }
+    const { collapseBelow } = this.options;
+    if (collapseBelow !== undefined && depth >= collapseBelow && entryCount(value) > 0 && !this.holdsQuery(value, path)) {
+      this.write(lead + (Array.isArray(value) ? `[${value.length}]…` : "{…}"));
+      this.collapsed.push([path, nodesIn(value)]);
       return;
     }
     if (Array.isArray(value)) {
@@ -237,6 +251,27 @@ class OutlineWriter {
     this.omit(pad, { where: path, unit: "keys", omitted: entries.length - kept.length, total: entries.length, categories });
   }
 
+  /** Whether a subtree or its path holds what the query names (its exact anchors, else its words of three letters or more). */
+  private holdsQuery(value: Json, path: string): boolean {
+    const query = this.options.facts.query;
+    if (!query) return false;
+    const text = `${path}\n${compactJson(value)}`.toLowerCase();
+    // exact anchors (ids, versioned names) when the query has them; its plain words otherwise
+    if (query.anchors.length > 0) return query.anchors.some((a) => text.includes(a));
+    return query.text.toLowerCase().split(/[^\p{L}\p{N}_@./-]+/u).some((w) => w.length >= 3 && text.includes(w));
+  }
+
+  /** One marker for every subtree written `{…}` / `[…]`, naming the largest. */
+  collapsedMarker(total: number): void {
+    if (this.collapsed.length === 0) return;
+    const omitted = this.collapsed.reduce((sum, [, n]) => sum + n, 0);
+    const largest = [...this.collapsed].sort((a, b) => b[1] - a[1]);
+    const where = `${this.collapsed.length} subtrees below depth ${this.options.collapseBelow} written {…} or [N]…`;
+    const record: OmissionRecord = { where, unit: "keys and items", omitted, total, categories: Object.fromEntries(largest.slice(0, 6)) };
+    this.omitted.push(record);
+    this.write(omissionMarker({ hash: this.options.hash, unit: "keys and items", omitted, total, where, categories: largest, facts: "a path as the query returns a subtree" }));
+  }
+
   private cutString(s: string, path: string, budget: number): string {
     const keep = Math.max(200, Math.floor(budget) - 120);
     const headChars = Math.floor(keep * 0.7);
@@ -257,6 +292,23 @@ class OutlineWriter {
   private size(value: Json): number {
     return this.options.facts.size(value);
   }
+}
+
+function entryCount(value: Json): number {
+  if (value === null || typeof value !== "object") return 0;
+  if (Array.isArray(value)) return value.length;
+  let n = 0;
+  for (const _ in value) n++;
+  return n;
+}
+
+/** Keys and items inside a subtree, at every depth. */
+function nodesIn(value: Json): number {
+  if (value === null || typeof value !== "object") return 0;
+  let n = 0;
+  if (Array.isArray(value)) for (const item of value) n += 1 + nodesIn(item);
+  else for (const key in value) n += 1 + nodesIn((value as Record<string, Json>)[key]!);
+  return n;
 }
 
 function numberFacts(values: readonly number[]): string {

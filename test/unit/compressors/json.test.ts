@@ -158,6 +158,38 @@ describe("the lossless outline against minified JSON and TOON", () => {
   });
 });
 
+describe("JSON crusher: deep trees of small objects", () => {
+  // the shape of `npm ls --all --json`: no big array, objects nested eight levels
+  const tree = (depth: number, prefix: string): Json => {
+    const node: Record<string, Json> = { version: `${depth}.0.${prefix.length}`, overridden: false };
+    if (depth > 0) node.dependencies = Object.fromEntries(Array.from({ length: 3 }, (_, i) => [`${prefix}-${i}`, tree(depth - 1, `${prefix}-${i}`)]));
+    return node;
+  };
+  const doc = { name: "app", version: "1.0.0", dependencies: { ...Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`pkg${i}`, tree(6, `pkg${i}`)])), zod: { version: "4.1.12", overridden: false } } };
+  const text = JSON.stringify(doc, null, 2);
+
+  it("folds the levels below a depth to fit the budget, with one marker that counts and names them", async () => {
+    const result = await engine.compress({ content: text });
+    const budget = Math.min(4000, Math.max(1000, Math.round(result.original_tokens * 0.15)));
+    expect(result.compressed_tokens).toBeLessThanOrEqual(budget * 1.1);
+    expect(result.compressed).toContain("{…}");
+    const marker = result.compressed.split("\n").find((l) => l.includes("subtrees below depth"))!;
+    expect(marker).toMatch(/^\[headroom: \d+ of \d+ keys and items omitted at \d+ subtrees below depth \d+ written \{…\} or \[N\]… \(\d+ \$\.dependencies\.pkg\d/);
+    expect(marker).toContain(`hash=${result.hash}`);
+    // a folded subtree comes back by its path
+    const path = /\((\d+) (\$\.[^,]+),/.exec(marker)![2]!;
+    const back = await engine.retrieve({ hash: result.hash!, query: path });
+    expect(back.mode).toBe("query");
+    expect(back.content.startsWith(`${path}: {`)).toBe(true);
+  });
+
+  it("keeps the paths to what the query names unfolded", async () => {
+    const result = await engine.compress({ content: text, query: "pkg2-1-0-2 version" });
+    expect(result.compressed).toMatch(/ pkg2-1-0-2:\n\s+version: 3\.0\.10\n/);
+    expect(result.compressed_tokens).toBeLessThan(result.original_tokens / 4);
+  });
+});
+
 describe("JSON crusher: shapes", () => {
   it("renders a uniform array as a table with constants stated once (lossless)", () => {
     const items = Array.from({ length: 30 }, (_, i) => ({ id: i, name: `u_${i}`, status: "ok", meta: { region: "eu", zone: `z${i % 3}` } }));
