@@ -559,9 +559,9 @@ export function labelled(constants: readonly ConstantPath[]): Array<[string, Jso
 }
 
 /** `constants` hold display labels (already formatted keys). */
-export function constantsNote(shape: { constants: Array<[string, Json]> }): string {
+export function constantsNote(shape: { constants: Array<[string, Json]> }, noun: "item" | "value" = "item"): string {
   if (shape.constants.length === 0) return "";
-  return ` (every item has ${shape.constants.map(([label, v]) => `${label}=${formatScalar(v)}`).join(", ")})`;
+  return ` (every ${noun} has ${shape.constants.map(([label, v]) => `${label}=${formatScalar(v)}`).join(", ")})`;
 }
 
 export function tableRow(item: Row, columns: readonly Column[]): string {

@@ -1,6 +1,6 @@
 import { omissionMarker } from "../../ccr/marker.js";
 import type { OmissionRecord } from "../types.js";
-import { constantsNote, firstOccurrences, labelled, type DocumentFacts, type TableShape } from "./facts.js";
+import { constantPaths, constantsNote, firstOccurrences, labelled, withoutPaths, type DocumentFacts, type TableShape } from "./facts.js";
 import { childPath, compactJson, DuplicateKeys, formatKey, formatScalar, isScalar, type Json } from "./format.js";
 import { selectItems } from "./select.js";
 import { analyseArray, meanAndStd } from "./signals.js";
@@ -116,7 +116,13 @@ class OutlineWriter {
       return;
     }
     const childIndent = label === null ? indent : indent + 2;
-    if (label !== null) this.write(`${pad}${label}:`);
+    // a map of records (`dependencies: {express: {version, overridden: false}, …}`) states what its
+    // values share once, as a list states what its items share
+    const shared = label !== null ? sharedByValues(entries) : undefined;
+    if (shared) {
+      this.write(`${pad}${label}${constantsNote({ constants: labelled(shared) }, "value")}:`);
+      entries = entries.map(([key, value]) => [key, withoutPaths(value, shared)] as const);
+    } else if (label !== null) this.write(`${pad}${label}:`);
     if (depth >= MAX_DEPTH) {
       for (const [key, value] of entries) this.write(`${indentation(childIndent)}${formatKey(key)}: ${compactJson(value)}`);
       return;
@@ -292,6 +298,25 @@ class OutlineWriter {
   private size(value: Json): number {
     return this.options.facts.size(value);
   }
+}
+
+const MIN_SHARED_VALUES = 3;
+
+/**
+ * The paths whose value is the same in every value of an object whose values are all objects
+ * (3 or more), when stating them once leaves no value empty (an empty one would read as `{}`).
+ */
+function sharedByValues(entries: ReadonlyArray<readonly [string, Json]>): ReturnType<typeof constantPaths> | undefined {
+  if (entries.length < MIN_SHARED_VALUES) return undefined;
+  const values: Array<Record<string, Json>> = [];
+  for (const [, value] of entries) {
+    if (value === null || typeof value !== "object" || Array.isArray(value) || value instanceof DuplicateKeys) return undefined;
+    values.push(value as Record<string, Json>);
+  }
+  const shared = constantPaths(values);
+  if (shared.length === 0) return undefined;
+  for (const value of values) if (entryCount(withoutPaths(value, shared)) === 0) return undefined;
+  return shared;
 }
 
 function entryCount(value: Json): number {

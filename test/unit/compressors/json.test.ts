@@ -185,8 +185,22 @@ describe("JSON crusher: deep trees of small objects", () => {
 
   it("keeps the paths to what the query names unfolded", async () => {
     const result = await engine.compress({ content: text, query: "pkg2-1-0-2 version" });
-    expect(result.compressed).toMatch(/ pkg2-1-0-2:\n\s+version: 3\.0\.10\n/);
+    // unfolded, under a parent that states what its values share (version and overridden) once
+    expect(result.compressed).toMatch(/dependencies \(every value has version=3\.0\.10, overridden=false\):\n(?:.*\n){0,8}\s+pkg2-1-0-2:\n\s+dependencies/);
     expect(result.compressed_tokens).toBeLessThan(result.original_tokens / 4);
+  });
+});
+
+describe("JSON outline: a map of records", () => {
+  it("states what every value shares once, and never leaves a value reading as {}", () => {
+    const deps = { express: { version: "5.1.0", overridden: false }, zod: { version: "4.1.12", overridden: false }, keyv: { version: "5.6.0", overridden: false } };
+    const outline = renderOutline({ dependencies: deps } as unknown as Json, Infinity, { hash: HASH, facts: new DocumentFacts(undefined) }).text;
+    expect(outline.split("\n")).toEqual(["dependencies (every value has overridden=false):", "  express:", "    version: 5.1.0", "  zod:", "    version: 4.1.12", "  keyv:", "    version: 5.6.0"]);
+    // every value the same: stating it once would leave each value empty, so it is written out
+    const same = { a: { overridden: false }, b: { overridden: false }, c: { overridden: false } };
+    const plain = renderOutline({ same } as unknown as Json, Infinity, { hash: HASH, facts: new DocumentFacts(undefined) }).text;
+    expect(plain).not.toContain("every value has");
+    expect(plain).toContain("  a:\n    overridden: false");
   });
 });
 
