@@ -91,8 +91,25 @@ export function canBeBare(s: string): boolean {
 export function formatScalar(value: Json | undefined): string {
   if (value === undefined) return "";
   if (typeof value === "string") return canBeBare(value) ? value : JSON.stringify(value);
-  return compactJson(value);
+  return formatInline(value);
 }
+
+/**
+ * A nested value written inline in the outline's own syntax rather than as JSON: `[bug,p1]`,
+ * `{name:good first issue,color:7057ff}`. Strings are bare unless they would be misread here too
+ * (a closing bracket or brace quoted besides what `canBeBare` quotes); numbers as written.
+ */
+export function formatInline(value: Json): string {
+  if (value === null || typeof value !== "object") return typeof value === "string" ? (canBeBare(value) && !INLINE_STRUCTURE.test(value) ? value : JSON.stringify(value)) : compactJson(value);
+  if (value instanceof Literal || value instanceof DuplicateKeys) return compactJson(value);
+  if (Array.isArray(value)) return `[${value.map(formatInline).join(",")}]`;
+  const parts: string[] = [];
+  for (const key of Object.keys(value)) parts.push(`${formatKey(key)}:${formatInline(value[key]!)}`);
+  return `{${parts.join(",")}}`;
+}
+
+/** Only a closing bracket or brace could end an inline value early (a key never holds a colon unquoted, and `canBeBare` already quotes commas and leading brackets). */
+const INLINE_STRUCTURE = /[\]}]/;
 
 const BARE_KEY = /^[A-Za-z_$][\w$-]*$/;
 

@@ -1,7 +1,7 @@
 import { omissionMarker } from "../../ccr/marker.js";
 import type { OmissionRecord } from "../types.js";
 import { constantPaths, constantsNote, firstOccurrences, labelled, withoutPaths, type DocumentFacts, type TableShape } from "./facts.js";
-import { childPath, compactJson, DuplicateKeys, formatKey, formatScalar, isScalar, type Json } from "./format.js";
+import { childPath, compactJson, DuplicateKeys, formatInline, formatKey, formatScalar, isScalar, type Json } from "./format.js";
 import { selectItems } from "./select.js";
 import { analyseArray, meanAndStd } from "./signals.js";
 
@@ -157,7 +157,7 @@ class OutlineWriter {
     const pad = indentation(indent + 2);
     if (table) {
       if (table.columns.length === 0) {
-        this.write(`${head}: all ${items.length} items are ${compactJson(items[0]!)}`);
+        this.write(`${head}: all ${items.length} items are ${formatInline(items[0]!)}`);
         return;
       }
       this.write(`${head}{${table.columns.map((c) => c.label).join(",")}}${constantsNote(table)}:`);
@@ -225,7 +225,7 @@ class OutlineWriter {
     // without serialising it
     const inline = Math.min(INLINE_ITEM_CHARS, budget);
     if (this.size(item) <= inline * 1.5 || depth + 1 >= MAX_DEPTH) {
-      const compact = compactJson(item);
+      const compact = depth + 1 >= MAX_DEPTH ? compactJson(item) : formatInline(item);
       if (compact.length <= inline || depth + 1 >= MAX_DEPTH) {
         this.write(pad + tag + compact);
         return;
