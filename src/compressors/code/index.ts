@@ -138,7 +138,10 @@ function render(
     if (e.startRow < row) continue;
     for (; row < e.startRow; row++) out.push(lines[row]!);
     const count = e.endRow - e.startRow + 1;
-    const indent = /^\s*/.exec(numbered ? lines[e.startRow]!.replace(LINE_NUMBER, "") : lines[e.startRow]!)![0];
+    // indented like the first elided line that has text (a blank first line has no indentation)
+    let first = e.startRow;
+    while (first < e.endRow && lines[first]!.trim() === "") first++;
+    const indent = /^\s*/.exec(numbered ? lines[first]!.replace(LINE_NUMBER, "") : lines[first]!)![0];
     omitted.push({ where: e.label, unit: "lines", omitted: count, total: e.unitRows, categories: {} });
     // the signature or comment line just above says what this is; the header carries the hash
     out.push(indent + omissionMarker({ hash, unit: "lines", omitted: count, total: e.unitRows, lines: [e.startRow + 1, e.endRow + 1] }));
