@@ -89,7 +89,7 @@ async function compressionBench() {
   for (const input of codeInputs()) {
     const row = await measure(headroom, input.label, input.content, undefined, 5, input.tool);
     // the share of the outline's tokens that its header and inline markers take
-    const markers = row.last.compressed.split("\n").filter((l) => /^\s*⋯ L\d+-\d+$/.test(l) || l.startsWith("[headroom: outline"));
+    const markers = row.last.compressed.split("\n").filter((l) => /^\s*… L\d+-\d+$/.test(l) || l.startsWith("[headroom: outline"));
     const markerShare = markers.length === 0 ? 0 : headroom.tokens.measure(markers.join("\n")).tokens / row.last.compressed_tokens;
     rows.push({ ...row, anomalies: `${row.last.compressor}${row.last.language ? ` ${row.last.language}` : ""}`, _bytes: 0, _code: true, _markerShare: markerShare });
   }

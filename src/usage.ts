@@ -98,7 +98,7 @@ Usage:
   headroom-mcp retrieve HASH [--query Q] [--lines A-B] [--offset N] [--limit N] [--json]
 
 With --query: only the matching items or lines (or, for code, the symbol's source). With --lines:
-exactly those lines (a code outline's "⋯ L120-159" names them). Without either: the
+exactly those lines (a code outline's "… L120-159" names them). Without either: the
 original page by page (--offset from the note on stderr). Exit code 3: unknown or expired hash.
 `;
 

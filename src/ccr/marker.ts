@@ -16,7 +16,7 @@ export interface Omission {
   /** Facts about the omitted units that hold for all of them (e.g. min/max of numbers). */
   facts?: string | undefined;
   /**
-   * The inline form of a code outline, whose header carries the hash once: `⋯ L120-159`, the
+   * The inline form of a code outline, whose header carries the hash once: `… L120-159`, the
    * 1-based lines of the original that `headroom_retrieve` with `lines` gives back (7 tokens
    * where a marker with the hash took 25).
    */
@@ -26,7 +26,7 @@ export interface Omission {
 const MAX_CATEGORIES_SHOWN = 6;
 
 export function omissionMarker(o: Omission): string {
-  if (o.lines) return `⋯ L${o.lines[0]}-${o.lines[1]}`;
+  if (o.lines) return `… L${o.lines[0]}-${o.lines[1]}`;
   const at = o.where ? ` at ${o.where}` : "";
   const details: string[] = [];
   if (o.categories && o.categories.length > 0) {
@@ -40,15 +40,15 @@ export function omissionMarker(o: Omission): string {
   return `[headroom: ${o.omitted} of ${o.total} ${o.unit} omitted${at}${detail}; headroom_retrieve hash=${o.hash}]`;
 }
 
-/** `⋯ L120-159`: an inline code-outline marker, with the lines it stands for. */
-export const INLINE_MARKER_PATTERN = /^\s*⋯ L(\d+)-(\d+)$/;
+/** `… L120-159`: an inline code-outline marker, with the lines it stands for. */
+export const INLINE_MARKER_PATTERN = /^\s*… L(\d+)-(\d+)$/;
 
 /**
  * The first line of a code outline: the one place its hash appears, and how to read the inline
  * markers under it.
  */
 export function outlineHeader(o: { hash: string; language: string; lines: number; elided: number }): string {
-  return `[headroom: outline of ${groupDigits(o.lines)} lines of ${o.language}; "⋯ La-b" stands for its lines a to b (${groupDigits(o.elided)} in all): headroom_retrieve hash=${o.hash} with query=<symbol name> or lines="a-b" gives them back exactly]`;
+  return `[headroom: outline of ${groupDigits(o.lines)} lines of ${o.language}; "… La-b" stands for its lines a to b (${groupDigits(o.elided)} in all): headroom_retrieve hash=${o.hash} with query=<symbol name> or lines="a-b" gives them back exactly]`;
 }
 
 /** Finds every handle in a text; used by tests and by clients that want to redeem markers. */

@@ -113,7 +113,7 @@ describe("the server over stdio", () => {
     expect(found.mode).toBe("symbol");
     expect(found.content).toBe(source.split("\n").slice(found.start_line - 1, found.end_line).join("\n"));
     // the outline's inline markers name line ranges that the tool gives back exactly
-    const marker = /⋯ L(\d+)-(\d+)/.exec(outline.compressed)!;
+    const marker = /… L(\d+)-(\d+)/.exec(outline.compressed)!;
     const range = await server.call("headroom_retrieve", { hash: outline.hash, lines: `${marker[1]}-${marker[2]}` });
     expect(range.structuredContent).toMatchObject({ mode: "lines", start_line: Number(marker[1]), end_line: Number(marker[2]) });
     expect((range.structuredContent as { content: string }).content).toBe(source.split("\n").slice(Number(marker[1]) - 1, Number(marker[2])).join("\n"));

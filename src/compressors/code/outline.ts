@@ -175,7 +175,7 @@ function bodyRows(fn: Node, lines: readonly string[]): { startRow: number; endRo
   }
   if (body.startPosition.row === fn.startPosition.row && body.endPosition.row === fn.startPosition.row) return undefined;
   if (body.text.startsWith("{") || body.text.startsWith("do") || body.text.startsWith("begin")) {
-    // the closing brace goes with the body when it stands alone on its line: `⋯ L12-40` ends the definition
+    // the closing brace goes with the body when it stands alone on its line: `… L12-40` ends the definition
     const closer = /^\s*(?:\}|end)[\s;,)]*$/.test(lines[body.endPosition.row] ?? "") ? 0 : 1;
     return { startRow: body.startPosition.row + 1, endRow: body.endPosition.row - closer };
   }

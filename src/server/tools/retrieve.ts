@@ -7,7 +7,7 @@ import { toolError, toolResult } from "../result.js";
 const DESCRIPTION =
   "Get back what headroom left out: pass the `hash` from a `[headroom: … hash=…]` marker. " +
   "With `query` (words, an id, a JSON path like `$.items[67]`, or for code a symbol such as `UserService.create`, `name@line` to pick one of several with that name) you get only the matching items, lines or the symbol's exact source, exact matches first; " +
-  "if nothing matches you get the first page and a note saying so. With `lines` (`120-159`, as a code outline's `⋯ L120-159` names them) you get exactly those lines. Without either you get the original page by page (`offset` from `next_offset`). " +
+  "if nothing matches you get the first page and a note saying so. With `lines` (`120-159`, as a code outline's `… L120-159` names them) you get exactly those lines. Without either you get the original page by page (`offset` from `next_offset`). " +
   "Call it only when the compressed output lacks something you need.";
 
 export function registerRetrieveTool(server: McpServer, engine: Engine, logger: Logger): void {
