@@ -22,7 +22,9 @@ export async function compress(config: Config): Promise<number> {
       maxTokens: request.maxTokens,
     });
     progress.clear();
-    process.stdout.write(request.json ? `${JSON.stringify(result, null, 2)}\n` : result.compressed);
+    // a compressed result ends its last line (an original passed through is printed as it is)
+    const text = result.compressor !== "none" && !result.compressed.endsWith("\n") ? `${result.compressed}\n` : result.compressed;
+    process.stdout.write(request.json ? `${JSON.stringify(result, null, 2)}\n` : text);
     if (process.stderr.isTTY && !request.json) process.stderr.write(`\n${summaryLine(result)}\n`);
     return 0;
   });

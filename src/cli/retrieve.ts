@@ -11,7 +11,9 @@ export async function retrieve(config: Config): Promise<number> {
       return 0;
     }
     // the original's bytes as they are; on a terminal, a prompt does not start on its last line
-    process.stdout.write(process.stdout.isTTY && !result.content.endsWith("\n") ? `${result.content}\n` : result.content);
+    // a page is the original's bytes as they are; matches, a symbol or a line range end their last line
+    const exact = result.mode === "page";
+    process.stdout.write((process.stdout.isTTY || !exact) && !result.content.endsWith("\n") ? `${result.content}\n` : result.content);
     if (result.note) process.stderr.write(`${result.content.endsWith("\n") ? "" : "\n"}headroom: ${result.note}\n`);
     return 0;
   });

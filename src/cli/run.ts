@@ -44,7 +44,8 @@ export async function run(config: Config): Promise<number> {
   }
   await withHeadroom(config, async ({ engine }) => {
     const result = await engine.compress({ content: text, toolName: request.argv!.join(" "), query: request.query, contentType: request.contentType, maxTokens: request.maxTokens });
-    process.stdout.write(request.json ? `${JSON.stringify({ exit_code: exitCode, ...result }, null, 2)}\n` : result.compressed);
+    const compressed = result.compressor !== "none" && !result.compressed.endsWith("\n") ? `${result.compressed}\n` : result.compressed;
+    process.stdout.write(request.json ? `${JSON.stringify({ exit_code: exitCode, ...result }, null, 2)}\n` : compressed);
     if (process.stderr.isTTY && !request.json) process.stderr.write(`${result.compressed.endsWith("\n") ? "" : "\n"}${summaryLine(result)}\n`);
     return 0;
   }).then((status) => {

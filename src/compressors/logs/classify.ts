@@ -23,6 +23,8 @@ const SUMMARY: readonly RegExp[] = [
   /^\s*Found \d+ errors?\b/,
   /^\s*Ran \d+ tests? in /,
   /^\s*(?:\d+ (?:passing|failing|pending)\b)/,
+  // cargo test and pytest announce the run: `running 153 tests`, `collected 203 items`
+  /^running \d+ tests?$|^collect(?:ing \.\.\. collect)?ed \d+ items?\b/,
   /^\s*(?:Tests run|Results?):\s*\d+/,
   // unittest: `FAILED (failures=2, skipped=1)`, `OK`, `OK (skipped=3)`
   /^(?:FAILED|OK) \((?:failures|errors|skipped|expected failures|unexpected successes)=\d+[^)]*\)\s*$/,
@@ -72,6 +74,13 @@ const FAILURE: readonly RegExp[] = [
 
 const ERROR =
   /\b(?:ERROR|FATAL|CRITICAL|SEVERE|EMERG|ALERT|CRIT)\b|\[(?:error|fatal|crit|alert|emerg)\]|^\s*error(?:\[\w+\])?:|\bfatal:|:\s+error:|\bOut of memory\b|\boom-kill|\bKilled process\b|\bsegfault\b|\bcore dumped\b|\bstatus=\d+\/(?:KILL|SEGV|ABRT|BUS)\b/;
+const ERROR_WORD = /(?<!\d |[./])\b(?:error|Error|failed|Failed)\b(?![-_=.'"])/;
+/** A line that states a level other than error (`WARN … Failed to renew lease`) is at that level. */
+const OTHER_LEVEL = /\b(?:INFO|WARN|WARNING|DEBUG|TRACE|NOTICE|Info|Warning|Debug|Notice)\b|\[(?:info|warn|warning|debug|notice)\]|^\S*\d[\d:., -]{6,40}\s[VDIW] [^\s:]+:|\b(?:level|lvl|severity)=["']?(?:info|warn|warning|debug|trace)\b/;
+/** `warning: build failed, waiting for other jobs`: a line that says it is a warning is one. */
+const WARNING_FIRST = /^\s*(?:warning|warn)\b/i;
+/** A passing test's line: its words (`returns an error when…`) name the case, not a failure. */
+const PASSING = /^\s*(?:✓|✔|√|PASS\b|ok \d+\b)|\s(?:\.\.\. ok|PASSED\b)|--- PASS:/;
 const WARNING = /\b(?:WARN|WARNING)\b|\[warn(?:ing)?\]|^\s*warning(?:\[\w+\])?:|^\S+?:\d+(?::\d+)?: warning:|\bDeprecationWarning\b/;
 /**
  * Levels written as a header column rather than a word: logcat's one letter before the tag
@@ -107,6 +116,9 @@ export function classifyLine(line: string): LineKind {
   if (ANY_SUMMARY.test(line)) return LineKind.Summary;
   if (ANY_FAILURE.test(line)) return LineKind.Failure;
   if (ERROR.test(line) || HEADER_ERROR.test(line) || FIELD_ERROR.test(line)) return LineKind.Error;
+  // `EXT4-fs error (device sda1)`, `connect() failed (111: …)`, `# Failed listening on port`: the
+  // word itself, unless the line is a passing test's (`✓ returns an error on …`) or a count (`0 failed`)
+  if (ERROR_WORD.test(line) && !PASSING.test(line) && !WARNING_FIRST.test(line) && !OTHER_LEVEL.test(line)) return LineKind.Error;
   if (WARNING.test(line) || HEADER_WARNING.test(line) || FIELD_WARNING.test(line)) return LineKind.Warning;
   return LineKind.Plain;
 }

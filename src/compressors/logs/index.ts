@@ -17,9 +17,20 @@ import { parseLog, type ParsedLog } from "./parse.js";
  * becomes a marker counting its lines by template.
  */
 const MIN_LINES = 20;
+/** This many failure, summary or compiler-diagnostic lines among the first lines make it build or test output. */
+const STRONG_DIAGNOSTICS = 3;
+const COMPILER_DIAGNOSTIC = /^\S+?:\d+(?::\d+)?: (?:fatal )?(?:error|warning):|^\S+\(\d+,\d+\): (?:error|warning) /;
+// CSI sequences (colours, cursor moves) and OSC sequences (hyperlinks, titles)
+// eslint-disable-next-line no-control-regex
+const ANSI_ESCAPE = /\u001b(?:\[[0-9;?]*[ -\/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\))/g;
+/** Stack frames kept with an error before the rest of them wait for the budget. */
+const FORCED_FRAMES = 12;
 const HEAD_LINES = 2;
 const TAIL_LINES = 3;
 const FAILURE_BLOCK_LINES = 30;
+/** TAP's YAML diagnostics (`  ---` … `  ...`) after a `not ok` may run longer: error, expected, actual, stack. */
+const YAML_FAILURE_BLOCK_LINES = 60;
+const YAML_BLOCK_START = /^\s*---\s*$/;
 const TEMPLATE_TABLE_SHARE = 0.3;
 const DETECT_SAMPLE_LINES = 200;
 /** Summary and failure lines are kept beyond the budget, up to this many of each. */
@@ -36,19 +47,27 @@ export const logsCompressor: Compressor = {
   contentType: "logs",
 
   detect(sample: ContentSample): number {
-    const lines = firstLines(sample.text, DETECT_SAMPLE_LINES);
+    const lines = firstLines(sample.text, DETECT_SAMPLE_LINES).map(withoutColour);
     if (lines.length < 5) return 0;
     let signals = 0;
+    let diagnostics = 0;
     for (const line of lines) {
       if (line.trim() === "" || MARKDOWN_TABLE_ROW.test(line)) continue;
-      if (splitHeader(line).header !== "" || classifyLine(line) !== LineKind.Plain || isContinuation(line) || isRunnerLine(line)) signals++;
+      const kind = classifyLine(line);
+      if (kind === LineKind.Failure || kind === LineKind.Summary || COMPILER_DIAGNOSTIC.test(line)) diagnostics++;
+      if (splitHeader(line).header !== "" || kind !== LineKind.Plain || isContinuation(line) || isRunnerLine(line)) signals++;
     }
     const ratio = signals / Math.max(1, lines.filter((l) => l.trim() !== "").length);
+    // compiler and runner diagnostics say what this is even among quoted source lines and carets
+    // (javac's `A.java:12: warning: [rawtypes] …` with the line it points at)
+    if (diagnostics >= STRONG_DIAGNOSTICS) return 0.9;
     return ratio >= 0.25 ? Math.min(0.95, 0.5 + ratio * 0.45) : 0;
   },
 
   compress(job: CompressionJob): CompressorOutput | null {
-    const text = job.sample.text;
+    // colour codes cost tokens and hide a line's kind: they are removed, and the result says so
+    const text = withoutColour(job.sample.text);
+    const coloured = text !== job.sample.text;
     const lines = splitLines(text);
     if (lines.length < MIN_LINES) return null;
     if (job.originalTokens <= job.budgetTokens) return { text, omitted: [] };
@@ -63,13 +82,22 @@ export const logsCompressor: Compressor = {
     const categoryOf = (i: number) => (table.listed.has(parsed.clusterOf[i]!) ? `T${parsed.clusterOf[i]! + 1}` : "other");
     const body = renderLineSelection({ lines, kept, hash: job.hash, numbered: true, categoryOf });
     // the query's lines came on top of what the result keeps without it: say so
-    const note = beyondBudget > 0 ? `\n[headroom: the query's matches took the budget past its limit (${beyondBudget} lines kept for it)]` : "";
-    return { text: `${table.text}${note}\n${body.text}`, omitted: body.omitted };
+    const notes: string[] = [];
+    if (beyondBudget > 0) notes.push(`[headroom: the query's matches took the budget past its limit (${beyondBudget} lines kept for it)]`);
+    if (coloured) notes.push("[headroom: colour codes removed; the original keeps them]");
+    const output = `${table.text}${notes.map((n) => `\n${n}`).join("")}\n${body.text}`;
+    // failures, errors and summaries are kept whatever they cost: say when that passed the budget
+    const over = job.countTokens(output) > job.budgetTokens * 1.1 ? `\n[headroom: every failure, error and summary is kept, which took the result past the ${job.budgetTokens}-token budget]` : "";
+    return { text: over ? `${table.text}${over}${notes.map((n) => `\n${n}`).join("")}\n${body.text}` : output, omitted: body.omitted };
   },
 };
 
 /** `| file | what it is |`: a table in prose, not a code frame (`  4 | x`) of a compiler error. */
 const MARKDOWN_TABLE_ROW = /^\s*\|.*\|\s*$/;
+
+function withoutColour(text: string): string {
+  return text.includes("\u001b") ? text.replace(ANSI_ESCAPE, "") : text;
+}
 
 function firstLines(text: string, count: number): string[] {
   const out: string[] = [];
@@ -158,14 +186,15 @@ function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: n
 
   // failures with the lines that explain them (assertion diff, code frame, stack trace)
   const failures = kinds.flatMap((kind, i) => (kind === LineKind.Failure ? [i] : []));
-  // a runner that prints each failure twice (inline and again at the end) shows its block once
+  // a runner that prints each failure twice (inline and again at the end) shows its block once:
+  // the same failure line followed by the same first line of detail is the same failure
   const blocksShown = new Set<string>();
   for (const [k, i] of roundRobinByTemplate(failures, parsed, lines).entries()) {
     if (!keep(i, k < FORCED_CAP)) continue;
-    const end = failureBlockEnd(lines, kinds, i);
-    const block = lines.slice(i, end + 1).map((l) => l.trim()).join("\n");
-    const force = runnerOutput && k < FORCED_CAP && !blocksShown.has(block);
-    blocksShown.add(block);
+    const end = failureBlockEnd(lines, kinds, i, YAML_BLOCK_START.test(lines[i + 1] ?? "") ? YAML_FAILURE_BLOCK_LINES : FAILURE_BLOCK_LINES);
+    const head = lines.slice(i, Math.min(end, i + 2) + 1).map((l) => l.trim()).join("\n");
+    const force = runnerOutput && k < FORCED_CAP && !blocksShown.has(head);
+    blocksShown.add(head);
     // the line before explains a failure (`In function 'f':`), unless it is the line of another test
     if (!startsSection(lines[i - 1] ?? "")) keep(i - 1, force);
     keepBlock(i + 1, end, force);
@@ -180,12 +209,16 @@ function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: n
     const template = parsed.clusterOf[i]!;
     if (templatesShown.has(template) || templatesShown.size >= FORCED_ERROR_TEMPLATES) continue;
     templatesShown.add(template);
-    if (keep(i, true)) keepBlock(i + 1, continuationEnd(lines, i), runnerOutput);
+    if (!keep(i, true)) continue;
+    // the first frames are forced in test and build output; the rest wait for the budget
+    const frames = continuationEnd(lines, i);
+    keepBlock(i + 1, Math.min(frames, i + FORCED_FRAMES), runnerOutput);
+    keepBlock(i + 1, frames, false);
   }
-  // every error that says something other than the rest (not only other ids or numbers) is forced
-  // while there are few such; then the others, new messages first, while the budget lasts
+  // then every error that says something other than the rest (not only other ids or numbers),
+  // then the others, new messages first, while the budget lasts
   const distinctWording = firstOfEachWording(errors, lines);
-  for (const i of errors) if (distinctWording.has(i) && distinctWording.size <= FORCED_CAP && keep(i, true)) keepBlock(i + 1, continuationEnd(lines, i), false);
+  for (const i of errors) if (distinctWording.has(i) && keep(i, false)) keepBlock(i + 1, continuationEnd(lines, i), false);
   for (const i of roundRobinByTemplate(errors, parsed, lines, distinctErrors)) {
     if (keep(i, false)) keepBlock(i + 1, continuationEnd(lines, i), false);
   }
@@ -245,11 +278,11 @@ function isRunnerOutput(lines: readonly string[], kinds: readonly LineKind[]): b
   return runnerLines * 5 >= lines.length;
 }
 
-/** A failure block runs until a blank-line pair, a new section, or FAILURE_BLOCK_LINES lines. */
-function failureBlockEnd(lines: readonly string[], kinds: readonly LineKind[], start: number): number {
+/** A failure block runs until a blank-line pair, a new section, or `limit` lines. */
+function failureBlockEnd(lines: readonly string[], kinds: readonly LineKind[], start: number, limit = FAILURE_BLOCK_LINES): number {
   let end = start;
   let blanks = 0;
-  for (let j = start + 1; j < Math.min(lines.length, start + FAILURE_BLOCK_LINES); j++) {
+  for (let j = start + 1; j < Math.min(lines.length, start + limit); j++) {
     const line = lines[j]!;
     if (line.trim() === "") {
       if (++blanks >= 2) break;
