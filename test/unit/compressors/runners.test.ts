@@ -228,6 +228,33 @@ describe("a 627-test unittest run with 2 failures", () => {
   });
 });
 
+describe("output a reviewer made on this machine, that the rules were not tuned on", () => {
+  it("javac -Xlint:all with 301 warnings quoting source lines goes to logs, and keeps all 3 errors with their carets", async () => {
+    const text = fixture("logs/javac-many-warnings.log");
+    const [first] = routeCandidates(createSample(text, undefined), {}, createCompressors());
+    expect(first!.compressor.contentType).toBe("logs");
+    const out = runCompressor(logsCompressor, tokens, text);
+    for (const line of splitLines(text).filter((l) => / error: /.test(l))) expect(out.text).toContain(line);
+    expect(out.text).toContain("3 errors");
+    expect(out.text).toContain("301 warnings");
+    expect(tokens.measure(out.text).tokens).toBeLessThan(tokens.measure(text).tokens * 0.1);
+  });
+
+  it("coloured pytest output goes to logs without its colour codes, every failure and the summary kept", () => {
+    const text = fixture("logs/pytest-colour.log");
+    const [first] = routeCandidates(createSample(text, undefined), {}, createCompressors());
+    expect(first!.compressor.contentType).toBe("logs");
+    const out = runCompressor(logsCompressor, tokens, text);
+    expect(out.text).not.toContain("\u001b");
+    expect(out.text).toContain("[headroom: colour codes removed; the original keeps them]");
+    for (const line of ["E       AssertionError: value mismatch", "E       ValueError: boom unexpected", "FAILED test_sample.py::test_div_fail - AssertionError: value mismatch"]) {
+      expect(out.text, line).toContain(line);
+    }
+    expect(out.text).toMatch(/^\s*\d+ {2}test_sample\.py:\d+: ValueError$/m);
+    expect(out.text).toMatch(/2 failed, 200 passed, 1 skipped in [\d.]+s/);
+  });
+});
+
 describe("structured logs: logfmt and JSON lines", () => {
   // the shapes Go's slog/logrus, zap, pino and Docker's json-file driver write
   const at = (i: number) => new Date(Date.UTC(2026, 10, 20, 10, 0, i)).toISOString();
