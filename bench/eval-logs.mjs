@@ -138,7 +138,9 @@ if (runnerFiles.length > 0) {
   console.log(`${pad("file", 24)} ${pad("lines", 6)} ${pad("tokens before → after", 22)} ${pad("share", 7)} ${pad("summary", 8)} ${pad("failure", 8)} error`);
   for (const file of runnerFiles) {
     const text = readFileSync(join(runnerDir, file), "utf8");
-    const lines = text.replace(/\n$/, "").split("\n");
+    // the result shows lines without their colour codes; so are they read here
+    // eslint-disable-next-line no-control-regex
+    const lines = text.replace(/\n$/, "").replace(/\u001b\[[0-9;?]*[ -\/]*[@-~]/g, "").split("\n");
     const result = await headroom.engine.compress({ content: text });
     const shown = new Map();
     for (const row of result.compressed.split("\n")) {
