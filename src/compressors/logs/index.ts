@@ -5,7 +5,7 @@ import { inTurns } from "../turns.js";
 import type { Compressor, CompressionJob, CompressorOutput, ContentSample } from "../types.js";
 import { classifyLine, isContinuation, isRunnerLine, LineKind, startsSection } from "./classify.js";
 import { splitHeader, withoutTimestamp } from "./header.js";
-import { maskMessage } from "./mask.js";
+import { maskMessage, WILDCARD } from "./mask.js";
 import { parseLog, type ParsedLog } from "./parse.js";
 
 /**
@@ -124,7 +124,7 @@ function templateTable(parsed: ParsedLog, lineCount: number, kept: Uint8Array, m
     if (!kept[i]) hasOmitted.add(c);
     const list = samples.get(c) ?? [];
     if (list.length < SAMPLES) {
-      const sample = abbreviate(parsed.values[i]!.join(" | "));
+      const sample = abbreviate(variablesOf(parsed, i).join(" | "));
       if (sample !== "" && !list.includes(sample)) list.push(sample);
       samples.set(c, list);
     }
@@ -148,6 +148,33 @@ function templateTable(parsed: ParsedLog, lineCount: number, kept: Uint8Array, m
   const more = shown < order.length ? `\n  … ${order.length - shown} rarer templates (${hiddenLines} lines)` : "";
   const text = `[headroom: ${lineCount} log lines in ${parsed.clusters.length} templates; lines kept verbatim are numbered, runs of others are counted by template]\n${rows.join("\n")}${more}`;
   return { text, listed: new Set(order.slice(0, shown)) };
+}
+
+/**
+ * What line `i` has where its template has `<*>`: the line's own token there, as it was written
+ * (`test_square[0]`, not the `0` masked inside it).
+ */
+function variablesOf(parsed: ParsedLog, i: number): string[] {
+  const template = parsed.clusters[parsed.clusterOf[i]!]!.template;
+  const tokens = parsed.tokens[i]!;
+  const values = parsed.values[i]!;
+  const out: string[] = [];
+  let next = 0;
+  tokens.forEach((token, p) => {
+    const parts: string[] = [];
+    const original = token.includes(WILDCARD)
+      ? token.split(WILDCARD).reduce((text, piece, k) => {
+          if (k === 0) return piece;
+          const value = values[next++] ?? WILDCARD;
+          parts.push(value);
+          return `${text}${value}${piece}`;
+        }, "")
+      : token;
+    // a whole variable: the token as written; a variable inside a constant (`blk_<*>`): its values
+    if (template[p] === WILDCARD) out.push(original);
+    else if (template[p]!.includes(WILDCARD)) out.push(...parts);
+  });
+  return out;
 }
 
 function abbreviate(sample: string): string {

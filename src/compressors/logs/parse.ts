@@ -6,6 +6,8 @@ import { isFieldValue, maskMessage, skeletonToken, WILDCARD, type MaskedToken } 
 export interface ParsedLog {
   clusters: Cluster[];
   clusterOf: Int32Array;
+  /** Each line's masked tokens, and the original text of each `<*>` in them, in order. */
+  tokens: string[][];
   values: string[][];
 }
 
@@ -186,5 +188,5 @@ function splitEnumerations(drained: readonly Cluster[], joined: Int32Array, toke
       for (const i of group) clusterOf[i] = id;
     }
   }
-  return { clusters, clusterOf, values };
+  return { clusters, clusterOf, tokens: tokensOf, values };
 }
