@@ -116,7 +116,10 @@ export function queryOriginal(original: string, query: string, limit: number, ma
   const lowered = units.map((u) => u.text.toLowerCase());
   if (needle.length >= 2) lowered.forEach((text, i) => text.includes(needle) && take(i, true));
   if (anchors.length > 0) lowered.forEach((text, i) => anchors.some((a) => text.includes(a)) && take(i, true));
-  for (const i of rankByScore(bm25Scores(lowered, query))) take(i, false);
+  // a query that names something exact (`test_square[137]`, an id) and found it wants that, not
+  // every line that shares a word with it
+  const exactFound = ordered.length > 0 && (anchors.length > 0 || !/\s/.test(needle));
+  if (!exactFound) for (const i of rankByScore(bm25Scores(lowered, query))) take(i, false);
 
   const matches: Match[] = [];
   let tokens = 0;

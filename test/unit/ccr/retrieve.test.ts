@@ -80,6 +80,14 @@ describe("querying an original", () => {
     expect(r.total_units).toBe(5);
   });
 
+  it("returns only the exact matches when a query names something exact and finds it", () => {
+    const log = Array.from({ length: 300 }, (_, i) => `test_sample.py::test_square[${i}] PASSED`).join("\n");
+    const r = queryOriginal(log, "test_square[137]", 50, 1e6, measure);
+    expect(r.matches.map((m) => m.text)).toEqual(["test_sample.py::test_square[137] PASSED"]);
+    // words still rank every line that shares them
+    expect(queryOriginal(log, "square passed", 50, 1e6, measure).matches.length).toBe(50);
+  });
+
   it("returns nothing (not everything) when nothing matches", () => {
     expect(queryOriginal(doc, "zebra", 10, 1e6, measure).matches).toEqual([]);
   });
