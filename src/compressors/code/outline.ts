@@ -102,12 +102,11 @@ export function planOutline(root: Node): OutlinePlan {
   const elideComment = (startRow: number, endRow: number, last: Node) => {
     const rows = endRow - startRow + 1;
     if (rows <= LONG_COMMENT) return;
-    // keep a closing `*/` or `"""` line so the block still reads as closed
+    // keep the summary, the first sentence (not an opening `/**` alone); the rest, with a closing
+    // `*/` or `"""` line, is what the marker stands for
     const closer = /^\s*(?:\*\/|"""|''')\s*$/.test(last.text.split("\n").pop() ?? "") ? 1 : 0;
-    // and the summary: the first sentence, not an opening `/**` alone
     const from = firstSentenceEnd(sourceLines, startRow, endRow - closer) + 1;
-    // the closer goes with the rest when that is what makes the marker worth its line
-    const to = endRow - closer >= from + MIN_ELIDED - 1 ? endRow - closer : endRow;
+    const to = endRow;
     if (to - from + 1 < MIN_ELIDED) return;
     elisions.push({ startRow: from, endRow: to, label: `comment (lines ${startRow + 1}-${endRow + 1})`, unitRows: rows });
   };

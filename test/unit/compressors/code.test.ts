@@ -196,7 +196,7 @@ describe("code compressor, edge cases", () => {
     expect(outline).toContain("     * Returns the total of every line, in cents,");
     expect(outline).toContain("     * after discounts.");
     expect(outline).not.toContain("     * @param lines the cart's lines");
-    expect(outline).toContain("     */");
+    expect(outline).toContain("     … L7-11"); // the rest of the comment, with its closing */
     expect(outline).toContain("        … L13-44"); // the body and its closing brace
     expect(outline).toContain("    /** Short. */");
     const python = ['def load(path):', '    """', "    Load the orders file and return its rows.", "", "    Rows without an id are skipped.", '    """', ...Array.from({ length: 20 }, (_, i) => `    row${i} = read(path, ${i})`), "    return rows"].join("\n");
