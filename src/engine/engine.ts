@@ -1,6 +1,6 @@
 import { contentHash, HASH_PATTERN } from "../ccr/hash.js";
 import { splitLines } from "../compressors/lines.js";
-import { DEFAULT_MATCH_LIMIT, DEFAULT_PAGE_TOKENS, MAX_PAGE_TOKENS, pageEnd, pageOf, pageStarts, queryOriginal, type Match, type Page } from "../ccr/retrieve.js";
+import { DEFAULT_MATCH_LIMIT, DEFAULT_PAGE_TOKENS, MAX_PAGE_TOKENS, pageEnd, pageOf, pageStarts, queryOriginal, type Match, type Measure, type Page } from "../ccr/retrieve.js";
 import type { CcrStore, StoreInfo } from "../ccr/store.js";
 import { createCompressors } from "../compressors/index.js";
 import type { Compressor, ContentType, OmissionRecord } from "../compressors/types.js";
@@ -205,7 +205,7 @@ export class Engine {
     const { original, meta } = found;
     const base = { hash, content_type: meta.contentType };
     await this.deps.tokens.warmUp();
-    const measure = (text: string) => this.deps.tokens.measure(text).tokens;
+    const measure: Measure = (text) => this.deps.tokens.measure(text).tokens;
     const pageTokens = limit ?? DEFAULT_PAGE_TOKENS;
     if (request.lines !== undefined) return { ...base, ...fitLines(linesOf(original, request.lines), pageTokens, measure) };
     const query = request.query?.trim();
@@ -268,7 +268,7 @@ export class Engine {
     return (await this.deps.store).info();
   }
 
-  private pageStartsOf(hash: string, original: string, limit: number, measure: (text: string) => number): number[] {
+  private pageStartsOf(hash: string, original: string, limit: number, measure: Measure): number[] {
     const key = `${hash}:${limit}`;
     let starts = this.pageStartCache.get(key);
     if (!starts) {
@@ -314,10 +314,8 @@ export class Engine {
  */
 const PAGE_START_CACHE_SIZE = 16;
 
-/**
- * Lines as many as fit in `limit` tokens, cut at a line end; the note says where to go on from.
- */
-function fitLines<T extends { content: string; start_line: number; end_line: number; note: string }>(range: T, limit: number, measure: (text: string) => number): T {
+/** As many of a range's lines as fit in `limit` tokens, cut at a line end; the note says where the rest is. */
+function fitLines<T extends { content: string; start_line: number; end_line: number; note: string }>(range: T, limit: number, measure: Measure): T {
   if (measure(range.content) <= limit) return range;
   let end = pageEnd(range.content, 0, limit, measure);
   // whole lines only; a first line longer than a page is given whole rather than cut
