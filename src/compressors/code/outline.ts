@@ -47,7 +47,7 @@ const LONG_COMMENT = 4;
 const MIN_ELIDED = 3;
 /** A summary sentence may run over this many lines. */
 const SUMMARY_LINES = 3;
-const LONG_STATEMENT = 25;
+const LONG_STATEMENT = 12;
 
 export function planOutline(root: Node): OutlinePlan {
   const symbols: CodeSymbol[] = [];
