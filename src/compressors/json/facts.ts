@@ -424,6 +424,8 @@ const MAX_FLATTEN_DEPTH = 3;
 interface KeyShape {
   count: number;
   children: Map<string, KeyShape> | null;
+  /** Whether some item holds an object or array here that a cell would show whole. */
+  containers: boolean;
 }
 
 /**
@@ -444,16 +446,21 @@ export function tableShape(items: readonly Row[], size: (value: Json) => number)
   }
   if (top.size === 0 || filled / (top.size * items.length) < 0.6) return undefined;
   const columns: Column[] = [];
+  const holdContainers = new Set<Column>();
   const collect = (shapes: Map<string, KeyShape>, path: string[]) => {
     for (const [key, shape] of shapes) {
       const at = [...path, key];
       if (shape.children) collect(shape.children, at);
-      else columns.push({ label: at.map(formatKey).join("."), path: at });
+      else {
+        const column = { label: at.map(formatKey).join("."), path: at };
+        columns.push(column);
+        if (shape.containers) holdContainers.add(column);
+      }
     }
   };
   collect(top, []);
   // a cell that holds a whole object or array must stay short
-  for (const column of columns) {
+  for (const column of holdContainers) {
     for (const item of items) {
       const value = cell(item, column);
       if (value !== null && typeof value === "object" && size(value) > MAX_TABLE_CELL) return undefined;
@@ -478,13 +485,17 @@ function mergeShape(shapes: Map<string, KeyShape>, value: Row, depth: number): v
     const child = value[key]!;
     let shape = shapes.get(key);
     if (!shape) {
-      shape = { count: 0, children: depth < MAX_FLATTEN_DEPTH && isFlattenable(child) ? new Map() : null };
+      shape = { count: 0, children: depth < MAX_FLATTEN_DEPTH && isFlattenable(child) ? new Map() : null, containers: false };
       shapes.set(key, shape);
     }
     shape.count++;
-    if (shape.children === null) continue;
+    if (shape.children === null) {
+      if (child !== null && typeof child === "object") shape.containers = true;
+      continue;
+    }
     if (!isFlattenable(child)) {
       shape.children = null; // shown whole in one cell from now on
+      shape.containers = true;
       continue;
     }
     mergeShape(shape.children, child as Row, depth + 1);
