@@ -258,11 +258,17 @@ function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: n
     const keptBefore = kept.reduce((sum, k) => sum + k, 0);
     budgetChars = Math.max(base, used) + base * QUERY_ALLOWANCE;
     const anchors = exactAnchors(query);
+    let anchored = 0;
     lines.forEach((line, i) => {
       const lower = line.toLowerCase();
-      if (anchors.some((a) => lower.includes(a))) keep(i, false);
+      if (anchors.some((a) => lower.includes(a))) {
+        anchored++;
+        keep(i, false);
+      }
     });
-    for (const i of rankByScore(bm25Scores(lines, query)).slice(0, 200)) keep(i, false);
+    // a query that names something exact and found it wants those lines, not every line that
+    // shares a word with it (`test_square[137]` is not `test_square[0]`…`[38]`)
+    if (anchored === 0) for (const i of rankByScore(bm25Scores(lines, query)).slice(0, 200)) keep(i, false);
     if (used > Math.max(base, usedBefore)) beyondBudget = kept.reduce((sum, k) => sum + k, 0) - keptBefore;
     budgetChars = base;
   }

@@ -275,6 +275,16 @@ describe("distinct error templates", () => {
   });
 });
 
+describe("a query that names something exact", () => {
+  it("keeps the lines it names, not every line that shares a word with it", () => {
+    const text = fixture("logs/pytest-colour.log");
+    const out = runCompressor(logsCompressor, tokens, text, { query: "test_square[137]" });
+    const shown = out.text.split("\n").filter((l) => /^\s*\d+ {2}.*test_square\[\d+\]/.test(l));
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toContain("test_square[137] PASSED");
+  });
+});
+
 describe("a query only adds", () => {
   /** A journal of a day on a server: routine lines, and three that matter, far apart. */
   function journal(): { text: string; mustKeep: string[] } {
