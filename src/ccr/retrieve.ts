@@ -33,7 +33,10 @@ export interface Page {
  * numbers follow the same walk (`starts`, which a caller may keep for the next page).
  */
 export function pageOf(original: string, offset: number, limit: number, measure: Measure, starts = pageStarts(original, limit, measure)): Page {
-  const start = Math.min(Math.max(0, offset), original.length);
+  let start = Math.min(Math.max(0, offset), original.length);
+  // an offset between the two halves of a surrogate pair starts at the pair
+  const code = original.charCodeAt(start);
+  if (start > 0 && code >= 0xdc00 && code <= 0xdfff) start--;
   const end = pageEnd(original, start, limit, measure);
   let page = starts.findIndex((s) => s > start);
   page = page === -1 ? starts.length : page;
@@ -109,7 +112,8 @@ export function queryOriginal(original: string, query: string, limit: number, ma
 
   if (json !== undefined) {
     const byPath = resolvePath(json, query.trim());
-    if (byPath !== undefined) ordered.push({ location: byPath.location, text: compactJson(byPath.value), exact: true });
+    // a path names one value: the objects that merely contain its keys are not matches
+    if (byPath !== undefined) return { unit, total_units: units.length, matches: [{ location: byPath.location, text: compactJson(byPath.value), exact: true }], more: 0 };
   }
   const needle = query.trim().toLowerCase();
   const anchors = exactAnchors(query);

@@ -14,6 +14,8 @@ import { planOutline, type CodeSymbol } from "./outline.js";
  * errors, or an unknown language, falls back to the text compressor.
  */
 const MAX_ERROR_SHARE = 0.02;
+/** How far above a definition a `name@line` may point and still mean it (its doc comment). */
+const DOC_COMMENT_REACH = 40;
 /** `   12→code`, `12: code`, `12\tcode`, `  12 | code` (cat -n, read_file tools, editors). */
 const LINE_NUMBER = /^\s*\d+(?:→|\t|: | \| ?)/;
 
@@ -80,7 +82,10 @@ export function createCodeCompressor(loader = new GrammarLoader()): Compressor {
         const starting = list.filter((s) => s.startRow + 1 === line);
         if (starting.length > 0) return starting;
         const holding = list.filter((s) => s.startRow + 1 <= line && line <= s.endRow + 1).sort((a, b) => a.endRow - a.startRow - (b.endRow - b.startRow));
-        return holding.slice(0, 1);
+        if (holding.length > 0) return holding.slice(0, 1);
+        // a line of the doc comment just above a definition names that definition
+        const below = list.filter((s) => s.startRow + 1 > line && s.startRow + 1 - line <= DOC_COMMENT_REACH).sort((a, b) => a.startRow - b.startRow);
+        return below.slice(0, 1);
       };
       const exact = atLine(symbols.filter((s) => s.name === asked || normal(s.name) === normal(asked)));
       // a query that is neither a symbol's exact name nor shaped like one is a text search
@@ -119,7 +124,13 @@ function stripLineNumbers(lines: readonly string[]): { lines: string[]; numbered
 function errorShare(root: Node, text: string): number {
   if (!root.hasError) return 0;
   let chars = 0;
-  for (const node of root.descendantsOfType("ERROR")) if (node) chars += node.endIndex - node.startIndex;
+  let coveredTo = -1;
+  // an ERROR node inside another is text already counted
+  for (const node of root.descendantsOfType("ERROR")) {
+    if (!node || node.endIndex <= coveredTo) continue;
+    chars += node.endIndex - Math.max(node.startIndex, coveredTo);
+    coveredTo = node.endIndex;
+  }
   return Math.max(chars, 1) / Math.max(1, text.length);
 }
 
@@ -140,8 +151,9 @@ function render(
     const count = e.endRow - e.startRow + 1;
     // indented like the first elided line that has text (a blank first line has no indentation)
     let first = e.startRow;
-    while (first < e.endRow && lines[first]!.trim() === "") first++;
-    const indent = /^\s*/.exec(numbered ? lines[first]!.replace(LINE_NUMBER, "") : lines[first]!)![0];
+    const textOf = (row: number) => (numbered ? lines[row]!.replace(LINE_NUMBER, "") : lines[row]!);
+    while (first < e.endRow && textOf(first).trim() === "") first++;
+    const indent = /^\s*/.exec(textOf(first))![0];
     omitted.push({ where: e.label, unit: "lines", omitted: count, total: e.unitRows, categories: {} });
     // the signature or comment line just above says what this is; the header carries the hash
     out.push(indent + omissionMarker({ hash, unit: "lines", omitted: count, total: e.unitRows, lines: [e.startRow + 1, e.endRow + 1] }));

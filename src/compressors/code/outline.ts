@@ -48,6 +48,7 @@ const MIN_ELIDED = 3;
 /** A summary sentence may run over this many lines. */
 const SUMMARY_LINES = 3;
 const LONG_STATEMENT = 12;
+const DECLARATION = /declaration|import|include|using|package|const|var_|let_|type_|enum|export|extern|namespace|module/;
 
 export function planOutline(root: Node): OutlinePlan {
   const symbols: CodeSymbol[] = [];
@@ -92,14 +93,17 @@ export function planOutline(root: Node): OutlinePlan {
       // a node on one or two lines holds nothing worth eliding: not descending keeps big files fast
       const below = rows >= 3 ? walk(child, scope) : false;
       found ||= below;
-      if (!below && rows > LONG_STATEMENT && node.parent === null) {
+      // declarations are API (`const (` … `)` of status codes, `import (`): only other statements are cut
+      if (!below && rows > LONG_STATEMENT && node.parent === null && !DECLARATION.test(child.type)) {
         elisions.push({ startRow: child.startPosition.row + 1, endRow: child.endPosition.row - 1, label: `statement (lines ${child.startPosition.row + 1}-${child.endPosition.row + 1})`, unitRows: rows });
       }
     }
     return found;
   };
 
-  const elideComment = (startRow: number, endRow: number, last: Node) => {
+  const elideComment = (startRow: number, lastRow: number, last: Node) => {
+    // a comment that ends on a line of code (`*/ function helper(a) {`) leaves that line alone
+    const endRow = (sourceLines[lastRow] ?? "").slice(last.endPosition.column).trim() === "" ? lastRow : lastRow - 1;
     const rows = endRow - startRow + 1;
     if (rows <= LONG_COMMENT) return;
     // keep the summary, the first sentence (not an opening `/**` alone); the rest, with a closing
@@ -163,7 +167,8 @@ function commentText(line: string): string {
 }
 
 const HAS_WORDS = /\p{L}{2}/u;
-const SENTENCE_END = /[.!?:]$/;
+/** A sentence ends at a full stop (or ! ?) before a space or the end of the line, or a colon that ends the line. */
+const SENTENCE_END = /[.!?](?:\s|$)|:$/;
 
 /** Rows of a body to elide: inside the braces, or the whole indented block (keeping a docstring's first sentence). */
 function bodyRows(fn: Node, lines: readonly string[]): { startRow: number; endRow: number } | undefined {

@@ -79,14 +79,17 @@ export function canBeBare(s: string): boolean {
   if (s.length === 0 || s.length > 400) return false;
   // anything a reader (or JavaScript) could take for a number stays quoted: "42", "1e3", "0x1f"
   if (RESERVED.has(s) || !Number.isNaN(Number(s)) || /^[-+]?(infinity|nan)$/i.test(s)) return false;
-  const first = s.charCodeAt(0);
-  const last = s.charCodeAt(s.length - 1);
-  if (first <= 32 || last <= 32) return false;
+  // leading or trailing space of any kind (a no-break space too) would be lost to a reader
+  if (/^\s|\s$/u.test(s)) return false;
+  // a lone surrogate cannot be written bare: only its \u escape keeps it
+  if (LONE_SURROGATE.test(s)) return false;
   // structural characters of the outline and of JSON
   if (/[,"\\\n\r\t\u0000-\u001f\u2028\u2029]/.test(s)) return false;
   if (/^[[{#\-*>|]/.test(s) || s.startsWith("[headroom")) return false;
   return true;
 }
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export function formatScalar(value: Json | undefined): string {
   if (value === undefined) return "";

@@ -166,7 +166,8 @@ class OutlineWriter {
     }
     if (items.every(isScalar)) {
       if (items.every((v) => typeof v !== "string" || v.length <= 40)) {
-        this.write(`${head}: ${items.map(formatScalar).join(",")}`);
+        // a first string that reads like the outline's own `all N items are` is quoted
+        this.write(`${head}: ${items.map((v, i) => (i === 0 && typeof v === "string" && /^all \d/.test(v) ? JSON.stringify(v) : formatScalar(v))).join(",")}`);
       } else {
         this.write(`${head}:`);
         for (const item of items) this.write(`${pad}- ${formatScalar(item)}`);

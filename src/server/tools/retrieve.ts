@@ -20,7 +20,7 @@ export function registerRetrieveTool(server: McpServer, engine: Engine, logger: 
         hash: z.string().max(100).describe("The 24-hex handle after hash= in a headroom marker."),
         query: z.string().max(4000).optional().describe("Return only the items/lines of the original that match this."),
         lines: z.string().max(40).optional().describe('Return exactly these lines of the original: "120-159" or "120".'),
-        offset: z.coerce.number().int().min(0).optional().describe("Character offset of the page to read (from next_offset)."),
+        offset: z.coerce.number().int().min(0).optional().describe("Offset of the page to read, in UTF-16 code units (from next_offset)."),
         limit: z.coerce.number().int().min(1).max(1_000_000).optional().describe("Page size in tokens (default 20,000, under the hosts' caps on a tool result), or the most matches returned with a query (default 50)."),
       },
       outputSchema: {

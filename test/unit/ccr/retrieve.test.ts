@@ -80,6 +80,18 @@ describe("querying an original", () => {
     expect(r.total_units).toBe(5);
   });
 
+  it("answers a JSON path with that value alone, in either path form", () => {
+    const deps = JSON.stringify({ dependencies: { "@types/node": { version: "20.1.0" }, vitest: { version: "3.2.7" } } });
+    for (const path of ['$.dependencies["@types/node"]', '$.dependencies["vitest"]', "$.dependencies.vitest"]) {
+      expect(queryOriginal(deps, path, 10, 1e6, measure).matches, path).toHaveLength(1);
+    }
+  });
+
+  it("never starts a page between the two halves of a surrogate pair", () => {
+    const text = `😀${"word ".repeat(50)}`;
+    expect(pageOf(text, 1, 1000, measure).content.startsWith("😀")).toBe(true);
+  });
+
   it("returns only the exact matches when a query names something exact and finds it", () => {
     const log = Array.from({ length: 300 }, (_, i) => `test_sample.py::test_square[${i}] PASSED`).join("\n");
     const r = queryOriginal(log, "test_square[137]", 50, 1e6, measure);

@@ -169,6 +169,25 @@ describe("code compressor, edge cases", () => {
     expect(requested.route).toMatch(/^content_type hint "code", but (?:no grammar parsed it cleanly|no language was recognised); then /);
   });
 
+  it("keeps a signature that shares its line with the end of a comment, Go's const blocks, and first sentences that end mid-line", async () => {
+    const js = ["/*", ...Array.from({ length: 8 }, (_, i) => ` * note ${i}: the helper does step ${i}.`), " */ function helper(a, b) {", ...Array.from({ length: 6 }, (_, i) => `  const x${i} = a * ${i} + b;`), "  return a + b;", "}", "", "export function main() {", ...Array.from({ length: 30 }, (_, i) => `  helper(${i}, ${i + 1});`), "}"].join("\n");
+    const out = await engine.compress({ content: js, toolName: "read_file helper.js" });
+    expect(out.compressor).toBe("code");
+    expect(out.compressed.split("\n")).toContain(" */ function helper(a, b) {");
+    const go = ["package status", "", "// Codes of the protocol.", "const (", ...Array.from({ length: 40 }, (_, i) => `\tStatus${i} = ${100 + i}`), ")", "", "// Text returns a text for the code.", "func Text(code int) string {", ...Array.from({ length: 30 }, (_, i) => `\tif code == ${i} {\n\t\treturn "s${i}"\n\t}`), '\treturn ""', "}"].join("\n");
+    const goOut = await engine.compress({ content: go, toolName: "read_file status.go" });
+    expect(goOut.compressor).toBe("code");
+    expect(goOut.compressed).toContain("\tStatus39 = 139");
+    const doc = ["public class Tree {", "    /**", "     * Returns the ordering of its", "     * keys.  All keys inserted must be comparable, and the", "     * map rejects the others.", "     *", "     * @param k the key", "     * @return the value", "     */", "    public Object get(Object k) {", ...Array.from({ length: 120 }, (_, i) => `        int value${i} = compute(k, ${i});`), "        return null;", "    }", "}"].join("\n");
+    const docOut = await engine.compress({ content: doc, toolName: "read_file Tree.java" });
+    const lines = docOut.compressed.split("\n");
+    expect(lines).toContain("     * keys.  All keys inserted must be comparable, and the");
+    expect(lines).not.toContain("     * map rejects the others.");
+    // a line of the doc comment above a method names that method
+    const byDocLine = await engine.retrieve({ hash: docOut.hash!, query: "get@3" });
+    expect(byDocLine.symbol).toBe("Tree.get");
+  });
+
   it("keeps the first sentence of doc comments and docstrings, and never puts a marker where it saves nothing", async () => {
     const java = [
       "package shop;",

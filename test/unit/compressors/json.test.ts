@@ -191,6 +191,16 @@ describe("JSON crusher: deep trees of small objects", () => {
   });
 });
 
+describe("JSON outline: strings that would read as something else", () => {
+  it("quotes a first list string that reads like `all N items are`, a lone surrogate, and edge spaces of any kind", () => {
+    const render = (doc: unknown) => renderOutline(doc as Json, Infinity, { hash: HASH, facts: new DocumentFacts(undefined) }).text;
+    expect(render({ k: ["all 3 items are {x:1", "y:2", "z:3}"] })).toBe('k[3]: "all 3 items are {x:1",y:2,z:3}');
+    expect(render({ k: [{ x: 1, y: 2, z: 3 }, { x: 1, y: 2, z: 3 }, { x: 1, y: 2, z: 3 }] })).toBe("k[3]: all 3 items are {x:1,y:2,z:3}");
+    expect(render({ s: "\ud800" })).toBe('s: "\\ud800"');
+    expect(render({ s: "\u00a0nbsp" })).toBe('s: "\u00a0nbsp"');
+  });
+});
+
 describe("JSON outline: a map of records", () => {
   it("states what every value shares once, and never leaves a value reading as {}", () => {
     const deps = { express: { version: "5.1.0", overridden: false }, zod: { version: "4.1.12", overridden: false }, keyv: { version: "5.6.0", overridden: false } };
