@@ -5,16 +5,21 @@
  * event loop run dry, means a handle some library left open cannot keep the process alive.
  */
 export function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
   let pending = 0;
   const done = () => {
     if (--pending === 0) process.exit(code);
   };
   for (const stream of [process.stdout, process.stderr]) {
-    if (stream.writableLength === 0 || stream.destroyed) continue;
+    if (stream.destroyed || !stream.writable) continue;
     pending++;
-    stream.once("drain", done);
-    stream.once("error", done);
-    stream.once("close", done);
+    // the callback of a write runs once everything written before it has gone out ('drain' only
+    // comes after a write that filled the buffer, so waiting for it could wait forever)
+    stream.write("", done);
   }
   if (pending === 0) process.exit(code);
+  // a reader that went away must not keep the process alive
+  setTimeout(() => process.exit(code), FLUSH_TIMEOUT_MS).unref();
 }
+
+const FLUSH_TIMEOUT_MS = 2000;
