@@ -1,7 +1,7 @@
 import type { Config } from "../config.js";
 import { formatBytes } from "../engine/errors.js";
 import { decodeText, readTextFile } from "../engine/text-file.js";
-import { progressLine, summaryLine, withHeadroom } from "./one-shot.js";
+import { printable, progressLine, summaryLine, withHeadroom } from "./one-shot.js";
 import { readStdin } from "./stdin.js";
 
 /** Inputs from this size on get a progress line (on a terminal). */
@@ -22,9 +22,7 @@ export async function compress(config: Config): Promise<number> {
       maxTokens: request.maxTokens,
     });
     progress.clear();
-    // a compressed result ends its last line (an original passed through is printed as it is)
-    const text = result.compressor !== "none" && !result.compressed.endsWith("\n") ? `${result.compressed}\n` : result.compressed;
-    process.stdout.write(request.json ? `${JSON.stringify(result, null, 2)}\n` : text);
+    process.stdout.write(request.json ? `${JSON.stringify(result, null, 2)}\n` : printable(result));
     if (process.stderr.isTTY && !request.json) process.stderr.write(`\n${summaryLine(result)}\n`);
     return 0;
   });

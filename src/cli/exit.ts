@@ -5,7 +5,6 @@
  * event loop run dry, means a handle some library left open cannot keep the process alive.
  */
 export function exitWhenFlushed(code: number): void {
-  process.exitCode = code;
   let pending = 0;
   const done = () => {
     if (--pending === 0) process.exit(code);

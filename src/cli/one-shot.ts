@@ -48,6 +48,11 @@ export function progressLine(): { show(text: string): void; clear(): void } {
   };
 }
 
+/** What stdout gets: a compressed result ends its last line; an original passed through is printed as it is. */
+export function printable(result: CompressResult): string {
+  return result.compressor !== "none" && !result.compressed.endsWith("\n") ? `${result.compressed}\n` : result.compressed;
+}
+
 /** One line for a person: the token counts, and the command that gets the original back. */
 export function summaryLine(result: CompressResult): string {
   const counts = `${groupDigits(result.original_tokens)} → ${groupDigits(result.compressed_tokens)} tokens`;

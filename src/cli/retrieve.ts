@@ -10,8 +10,8 @@ export async function retrieve(config: Config): Promise<number> {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     }
-    // the original's bytes as they are; on a terminal, a prompt does not start on its last line
-    // a page is the original's bytes as they are; matches, a symbol or a line range end their last line
+    // a page is the original's bytes as they are (on a terminal, a prompt does not start on its
+    // last line); matches, a symbol or a line range end their last line
     const exact = result.mode === "page";
     process.stdout.write((process.stdout.isTTY || !exact) && !result.content.endsWith("\n") ? `${result.content}\n` : result.content);
     if (result.note) process.stderr.write(`${result.content.endsWith("\n") ? "" : "\n"}headroom: ${result.note}\n`);

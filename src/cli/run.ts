@@ -3,7 +3,7 @@ import { constants } from "node:os";
 import type { Config } from "../config.js";
 import { formatBytes } from "../engine/errors.js";
 import { decodeText } from "../engine/text-file.js";
-import { progressLine, summaryLine, withHeadroom } from "./one-shot.js";
+import { printable, progressLine, summaryLine, withHeadroom } from "./one-shot.js";
 
 /**
  * `headroom-mcp run -- CMD …`: runs CMD with stdout and stderr captured together in the order they
@@ -44,8 +44,7 @@ export async function run(config: Config): Promise<number> {
   }
   await withHeadroom(config, async ({ engine }) => {
     const result = await engine.compress({ content: text, toolName: request.argv!.join(" "), query: request.query, contentType: request.contentType, maxTokens: request.maxTokens });
-    const compressed = result.compressor !== "none" && !result.compressed.endsWith("\n") ? `${result.compressed}\n` : result.compressed;
-    process.stdout.write(request.json ? `${JSON.stringify({ exit_code: exitCode, ...result }, null, 2)}\n` : compressed);
+    process.stdout.write(request.json ? `${JSON.stringify({ exit_code: exitCode, ...result }, null, 2)}\n` : printable(result));
     if (process.stderr.isTTY && !request.json) process.stderr.write(`${result.compressed.endsWith("\n") ? "" : "\n"}${summaryLine(result)}\n`);
     return 0;
   }).then((status) => {

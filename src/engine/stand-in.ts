@@ -1,12 +1,6 @@
 import { compressedHeader } from "../ccr/marker.js";
 import type { Engine } from "./engine.js";
 
-/**
- * A tool's output compressed to take its place in what the model reads (the hook's answer, a
- * forwarded or wrapped tool result): a header line naming the tool and the handle, then the
- * compressed text. Undefined when there is nothing to put in its place: the engine passed it
- * through (too small, nothing saved, no store), or the stand-in would be no shorter than `limit`.
- */
 /** Outputs shorter than this many characters are left as they are (the hook's, the gateway's, the library's default). */
 export const DEFAULT_MIN_CHARS = 6000;
 
@@ -25,6 +19,12 @@ export interface StandInRequest {
   limit: number;
 }
 
+/**
+ * A tool's output compressed to take its place in what the model reads (the hook's answer, a
+ * forwarded or wrapped tool result): a header line naming the tool and the handle, then the
+ * compressed text. Undefined when there is nothing to put in its place: the engine passed it
+ * through (too small, nothing saved, no store), or the stand-in would be no shorter than `limit`.
+ */
 export async function compressedStandIn(engine: Pick<Engine, "compress">, request: StandInRequest): Promise<string | undefined> {
   const { original, toolName, tool, query, maxTokens, noun, failed, limit } = request;
   const result = await engine.compress({ content: original, toolName, query, maxTokens });

@@ -145,13 +145,13 @@ function render(
   const omitted: OmissionRecord[] = [];
   let row = 0;
   let elided = 0;
+  const textOf = (row: number) => (numbered ? lines[row]!.replace(LINE_NUMBER, "") : lines[row]!);
   for (const e of elisions) {
     if (e.startRow < row) continue;
     for (; row < e.startRow; row++) out.push(lines[row]!);
     const count = e.endRow - e.startRow + 1;
     // indented like the first elided line that has text (a blank first line has no indentation)
     let first = e.startRow;
-    const textOf = (row: number) => (numbered ? lines[row]!.replace(LINE_NUMBER, "") : lines[row]!);
     while (first < e.endRow && textOf(first).trim() === "") first++;
     const indent = /^\s*/.exec(textOf(first))![0];
     omitted.push({ where: e.label, unit: "lines", omitted: count, total: e.unitRows, categories: {} });

@@ -110,9 +110,8 @@ export function planOutline(root: Node): OutlinePlan {
     // `*/` or `"""` line, is what the marker stands for
     const closer = /^\s*(?:\*\/|"""|''')\s*$/.test(last.text.split("\n").pop() ?? "") ? 1 : 0;
     const from = firstSentenceEnd(sourceLines, startRow, endRow - closer) + 1;
-    const to = endRow;
-    if (to - from + 1 < MIN_ELIDED) return;
-    elisions.push({ startRow: from, endRow: to, label: `comment (lines ${startRow + 1}-${endRow + 1})`, unitRows: rows });
+    if (endRow - from + 1 < MIN_ELIDED) return;
+    elisions.push({ startRow: from, endRow, label: `comment (lines ${startRow + 1}-${endRow + 1})`, unitRows: rows });
   };
 
   const elideBody = (fn: Node, name: string, range: Node) => {

@@ -422,7 +422,6 @@ const MAX_FLATTEN_DEPTH = 3;
  * shown whole in one cell) or an object whose keys are columns in their turn.
  */
 interface KeyShape {
-  count: number;
   children: Map<string, KeyShape> | null;
   /** Whether some item holds an object or array here that a cell would show whole. */
   containers: boolean;
@@ -485,10 +484,9 @@ function mergeShape(shapes: Map<string, KeyShape>, value: Row, depth: number): v
     const child = value[key]!;
     let shape = shapes.get(key);
     if (!shape) {
-      shape = { count: 0, children: depth < MAX_FLATTEN_DEPTH && isFlattenable(child) ? new Map() : null, containers: false };
+      shape = { children: depth < MAX_FLATTEN_DEPTH && isFlattenable(child) ? new Map() : null, containers: false };
       shapes.set(key, shape);
     }
-    shape.count++;
     if (shape.children === null) {
       if (child !== null && typeof child === "object") shape.containers = true;
       continue;

@@ -1,3 +1,5 @@
+import { parseRecord } from "../../records.js";
+
 /**
  * Splits a log line into its header (timestamp, level, process, thread, component…) and its
  * message. Only lines that start with a timestamp are split; the header is whatever run of
@@ -164,18 +166,12 @@ const JSON_MESSAGE_KEYS = ["msg", "message", "log", "event", "text"];
  * share a template whatever their values.
  */
 function jsonLine(line: string): SplitLine | null {
-  if (!line.endsWith("}")) return null;
-  let record: unknown;
-  try {
-    record = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  if (record === null || typeof record !== "object" || Array.isArray(record)) return null;
+  const record = line.endsWith("}") ? parseRecord(line) : undefined;
+  if (!record) return null;
   const header: string[] = [];
   const fields: string[] = [];
   let message = "";
-  for (const [key, value] of Object.entries(record as Record<string, unknown>)) {
+  for (const [key, value] of Object.entries(record)) {
     const text = typeof value === "string" ? value : JSON.stringify(value);
     if (JSON_TIME_KEYS.has(key) || JSON_LEVEL_KEYS.has(key)) header.push(text);
     else if (message === "" && JSON_MESSAGE_KEYS.includes(key) && typeof value === "string") message = value.trimEnd();

@@ -5,7 +5,7 @@ import { inTurns } from "../turns.js";
 import type { Compressor, CompressionJob, CompressorOutput, ContentSample } from "../types.js";
 import { classifyLine, isContinuation, isRunnerLine, LineKind, startsSection } from "./classify.js";
 import { splitHeader, withoutTimestamp } from "./header.js";
-import { maskMessage, WILDCARD } from "./mask.js";
+import { WILDCARD } from "./mask.js";
 import { parseLog, type ParsedLog } from "./parse.js";
 
 /**
@@ -85,10 +85,10 @@ export const logsCompressor: Compressor = {
     const notes: string[] = [];
     if (beyondBudget > 0) notes.push(`[headroom: the query's matches took the budget past its limit (${beyondBudget} lines kept for it)]`);
     if (coloured) notes.push("[headroom: colour codes removed; the original keeps them]");
-    const output = `${table.text}${notes.map((n) => `\n${n}`).join("")}\n${body.text}`;
+    const output = () => `${table.text}${notes.map((n) => `\n${n}`).join("")}\n${body.text}`;
     // failures, errors and summaries are kept whatever they cost: say when that passed the budget
-    const over = job.countTokens(output) > job.budgetTokens * 1.1 ? `\n[headroom: every failure, error and summary is kept, which took the result past the ${job.budgetTokens}-token budget]` : "";
-    return { text: over ? `${table.text}${over}${notes.map((n) => `\n${n}`).join("")}\n${body.text}` : output, omitted: body.omitted };
+    if (job.countTokens(output()) > job.budgetTokens * 1.1) notes.unshift(`[headroom: every failure, error and summary is kept, which took the result past the ${job.budgetTokens}-token budget]`);
+    return { text: output(), omitted: body.omitted };
   },
 };
 
@@ -227,10 +227,8 @@ function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: n
     keepBlock(i + 1, end, force);
   }
 
-  // every error template at least once, with the count of its lines in the table; then every
-  // distinct error message, repeats while the budget lasts
+  // every error template at least once, with the count of its lines in the table
   const errors = kinds.flatMap((kind, i) => (kind === LineKind.Error ? [i] : []));
-  const distinctErrors = firstOfEachMessage(errors, lines);
   const templatesShown = new Set<number>();
   for (const i of errors) {
     const template = parsed.clusterOf[i]!;
@@ -244,9 +242,9 @@ function chooseLines(lines: readonly string[], parsed: ParsedLog, budgetChars: n
   }
   // then every error that says something other than the rest (not only other ids or numbers),
   // then the others, new messages first, while the budget lasts
-  const distinctWording = firstOfEachWording(errors, lines);
+  const distinctWording = firstOfEachWording(errors, parsed);
   for (const i of errors) if (distinctWording.has(i) && keep(i, false)) keepBlock(i + 1, continuationEnd(lines, i), false);
-  for (const i of roundRobinByTemplate(errors, parsed, lines, distinctErrors)) {
+  for (const i of roundRobinByTemplate(errors, parsed, lines)) {
     if (keep(i, false)) keepBlock(i + 1, continuationEnd(lines, i), false);
   }
 
@@ -339,17 +337,18 @@ function continuationEnd(lines: readonly string[], start: number): number {
  * Variety before volume: in turns across templates, and within a template, lines with a message
  * not seen yet before repeats of the same message.
  */
-function roundRobinByTemplate(indices: readonly number[], parsed: ParsedLog, lines: readonly string[], novel = firstOfEachMessage(indices, lines)): number[] {
+function roundRobinByTemplate(indices: readonly number[], parsed: ParsedLog, lines: readonly string[]): number[] {
+  const novel = firstOfEachMessage(indices, lines);
   const ordered = [...indices.filter((i) => novel.has(i)), ...indices.filter((i) => !novel.has(i))];
   return inTurns(ordered, (i) => parsed.clusterOf[i]!);
 }
 
-/** The first line of each wording among `indices`: the message with its numbers, ids and paths masked. */
-function firstOfEachWording(indices: readonly number[], lines: readonly string[]): Set<number> {
+/** The first line of each wording among `indices`: the message with its numbers, ids and paths masked (as parsing masked it). */
+function firstOfEachWording(indices: readonly number[], parsed: ParsedLog): Set<number> {
   const seen = new Set<string>();
   const first = new Set<number>();
   for (const i of indices) {
-    const key = maskMessage(splitHeader(lines[i]!).message).tokens.join(" ");
+    const key = parsed.tokens[i]!.join(" ");
     if (!seen.has(key)) {
       seen.add(key);
       first.add(i);

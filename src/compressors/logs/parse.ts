@@ -41,7 +41,7 @@ export function parseLog(lines: readonly string[], config?: DrainConfig): Parsed
  */
 function absorbSpecialCases(clusters: Cluster[], joined: Int32Array): void {
   const byLength = new Map<number, Cluster[]>();
-  for (const cluster of clusters) (byLength.get(cluster.template.length) ?? byLength.set(cluster.template.length, []).get(cluster.template.length)!).push(cluster);
+  for (const cluster of clusters) pushTo(byLength, cluster.template.length, cluster);
   const into = new Map<number, Cluster>();
   for (const group of byLength.values()) {
     if (group.length < 2) continue;
@@ -75,27 +75,25 @@ function mergeSameSkeleton(clusters: Cluster[], joined: Int32Array): void {
     }
   };
   const bySize = [...clusters].sort((a, b) => b.size - a.size);
-  const skeletons = new Map<Cluster, string[]>();
+  const skeletons = new Map<Cluster, { skeleton: string[]; constants: number }>();
   const byStrong = new Map<string, Cluster[]>();
   for (const cluster of bySize) {
     const skeleton = cluster.template.map(skeletonToken);
     const constants = skeleton.filter((t) => t !== WILDCARD).length;
     if (constants === 0 || constants * 2 < skeleton.length) continue;
-    skeletons.set(cluster, skeleton);
+    skeletons.set(cluster, { skeleton, constants });
     const key = `${skeleton.length}\u0000${skeleton.join(" ")}`;
-    (byStrong.get(key) ?? byStrong.set(key, []).get(key)!).push(cluster);
+    pushTo(byStrong, key, cluster);
   }
   for (const group of byStrong.values()) if (group.length > 1) merge(group);
 
   const byOnePlace = new Map<string, Cluster[]>();
-  for (const [cluster, skeleton] of skeletons) {
-    if (into.has(cluster.id)) continue;
-    const constants = skeleton.filter((t) => t !== WILDCARD).length;
-    if (constants < 2) continue;
+  for (const [cluster, { skeleton, constants }] of skeletons) {
+    if (into.has(cluster.id) || constants < 2) continue;
     skeleton.forEach((token, p) => {
       if (token === WILDCARD || !NAME.test(token)) return;
       const key = `${skeleton.length}\u0000${p}\u0000${skeleton.map((t, i) => (i === p ? WILDCARD : t)).join(" ")}`;
-      (byOnePlace.get(key) ?? byOnePlace.set(key, []).get(key)!).push(cluster);
+      pushTo(byOnePlace, key, cluster);
     });
   }
   for (const group of byOnePlace.values()) {
@@ -130,6 +128,12 @@ function fold(clusters: Cluster[], joined: Int32Array, into: Map<number, Cluster
   for (let k = clusters.length - 1; k >= 0; k--) if (clusters[k]!.size === 0) clusters.splice(k, 1);
 }
 
+function pushTo<K, V>(groups: Map<K, V[]>, key: K, value: V): void {
+  const group = groups.get(key);
+  if (group) group.push(value);
+  else groups.set(key, [value]);
+}
+
 /** Whether `general` has a wildcard wherever it differs from `specific`, and at least one constant. */
 function covers(general: readonly string[], specific: readonly string[]): boolean {
   let constants = 0;
@@ -148,7 +152,7 @@ function covers(general: readonly string[], specific: readonly string[]): boolea
  */
 function splitEnumerations(drained: readonly Cluster[], joined: Int32Array, tokensOf: string[][], values: string[][]): ParsedLog {
   const members = new Map<number, number[]>();
-  joined.forEach((c, i) => (members.get(c) ?? members.set(c, []).get(c)!).push(i));
+  joined.forEach((c, i) => pushTo(members, c, i));
   const clusters: Cluster[] = [];
   const clusterOf = new Int32Array(joined.length);
   for (const cluster of drained) {
@@ -178,7 +182,7 @@ function splitEnumerations(drained: readonly Cluster[], joined: Int32Array, toke
     const groups = new Map<string, number[]>();
     for (const i of lines) {
       const key = enumerated.map((p) => tokensOf[i]![p]).join("\u0000");
-      (groups.get(key) ?? groups.set(key, []).get(key)!).push(i);
+      pushTo(groups, key, i);
     }
     for (const group of groups.values()) {
       const template = [...cluster.template];
