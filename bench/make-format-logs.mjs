@@ -10,23 +10,14 @@
 // These files are for measuring, never for tuning a rule to: they share no line with any dataset.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { randomSource } from "../fixtures/secrets/random.mjs";
 
 const args = process.argv.slice(2);
 const out = resolve(args.find((a) => !a.startsWith("--")) ?? "/tmp/format-logs");
 const option = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 const LINES = option("--lines", 2000);
-let seed = option("--seed", 7) >>> 0;
-
-function random() {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const int = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
-const pick = (list) => list[Math.floor(random() * list.length)];
-const hex = (n) => Array.from({ length: n }, () => "0123456789abcdef"[int(0, 15)]).join("");
+// the seeded generator the secret fixtures use: the same files on every run
+const { random, int, pick, hex } = randomSource(option("--seed", 7));
 const uuid = () => `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;
 const ip = () => `${int(10, 223)}.${int(0, 255)}.${int(0, 255)}.${int(1, 254)}`;
 const two = (n) => String(n).padStart(2, "0");
