@@ -89,7 +89,8 @@ async function compressionBench() {
   for (const input of codeInputs()) {
     const row = await measure(headroom, input.label, input.content, undefined, 5, input.tool);
     // the share of the outline's tokens that its header and inline markers take
-    const markers = row.last.compressed.split("\n").filter((l) => /^\s*… L\d+-\d+$/.test(l) || l.startsWith("[headroom: outline"));
+    const lines = row.last.compressed.split("\n");
+    const markers = [lines[0], ...lines.flatMap((l) => /(?:^|\s)(…(?: L\d+-\d+)?)$/.exec(l)?.[1] ?? [])];
     const markerShare = markers.length === 0 ? 0 : headroom.tokens.measure(markers.join("\n")).tokens / row.last.compressed_tokens;
     rows.push({ ...row, anomalies: `${row.last.compressor}${row.last.language ? ` ${row.last.language}` : ""}`, _bytes: 0, _code: true, _markerShare: markerShare });
   }
@@ -119,13 +120,16 @@ function codeInputs() {
   if (existsSync(zod)) inputs.push({ label: "TypeScript, zod classic/schemas.ts (type-heavy)", content: readFileSync(zod, "utf8"), tool: "read_file schemas.ts" });
   try {
     const lib = execFileSync("python3", ["-c", "import os, subprocess; print(os.path.dirname(subprocess.__file__))"], { encoding: "utf8" }).trim();
-    for (const file of ["subprocess.py", "argparse.py"]) inputs.push({ label: `Python, ${file} (stdlib)`, content: readFileSync(join(lib, file), "utf8"), tool: `read_file ${file}` });
+    // subprocess and argparse were looked at while tuning the outline; pathlib and logging were not
+    for (const file of ["subprocess.py", "argparse.py", "pathlib.py", "logging/__init__.py"]) inputs.push({ label: `Python, ${file} (stdlib)`, content: readFileSync(join(lib, file), "utf8"), tool: `read_file ${file}` });
   } catch {
     // no Python on this machine: no Python rows
   }
   // Java library code: classes from the JDK's own sources, when a JDK with src.zip is installed
   const srcZip = ["/usr/lib/jvm/temurin-25-jdk-amd64/lib/src.zip", "/usr/lib/jvm/java-17-openjdk-amd64/lib/src.zip"].find((f) => existsSync(f));
-  for (const file of srcZip ? ["java.base/java/util/ArrayList.java", "java.base/java/util/HashMap.java"] : []) {
+  // ArrayList and HashMap were looked at while tuning the outline; LinkedList and TreeMap were not
+  const javaFiles = ["ArrayList", "HashMap", "LinkedList", "TreeMap"].map((c) => `java.base/java/util/${c}.java`);
+  for (const file of srcZip ? javaFiles : []) {
     try {
       inputs.push({ label: `Java, ${file.split("/").pop()} (JDK)`, content: execFileSync("unzip", ["-p", srcZip, file], { encoding: "utf8", maxBuffer: 1 << 26 }), tool: `read_file ${file.split("/").pop()}` });
     } catch {

@@ -21,12 +21,17 @@ export interface Omission {
    * where a marker with the hash took 25).
    */
   lines?: readonly [number, number] | undefined;
+  /**
+   * With `lines`: the rest of a doc comment whose definition follows; a bare `…` (1 token), as
+   * retrieving the definition by name gives its doc comment back too.
+   */
+  documents?: boolean | undefined;
 }
 
 const MAX_CATEGORIES_SHOWN = 6;
 
 export function omissionMarker(o: Omission): string {
-  if (o.lines) return `… L${o.lines[0]}-${o.lines[1]}`;
+  if (o.lines) return o.documents ? "…" : `… L${o.lines[0]}-${o.lines[1]}`;
   const at = o.where ? ` at ${o.where}` : "";
   const details: string[] = [];
   if (o.categories && o.categories.length > 0) {
@@ -40,15 +45,18 @@ export function omissionMarker(o: Omission): string {
   return `[headroom: ${o.omitted} of ${o.total} ${o.unit} omitted${at}${detail}; headroom_retrieve hash=${o.hash}]`;
 }
 
-/** `… L120-159`: an inline code-outline marker, with the lines it stands for. */
-export const INLINE_MARKER_PATTERN = /^\s*… L(\d+)-(\d+)$/;
+/**
+ * `… L120-159`: a code-outline marker, with the lines it stands for; at the end of the kept line
+ * above them (`public int size() { … L120-159`), or on a line of its own.
+ */
+export const INLINE_MARKER_PATTERN = /(?:^\s*| )… L(\d+)-(\d+)$/;
 
 /**
  * The first line of a code outline: the one place its hash appears, and how to read the inline
  * markers under it.
  */
 export function outlineHeader(o: { hash: string; language: string; lines: number; elided: number }): string {
-  return `[headroom: outline of ${groupDigits(o.lines)} lines of ${o.language}; "… La-b" stands for its lines a to b (${groupDigits(o.elided)} in all): headroom_retrieve hash=${o.hash} with query=<symbol name> or lines="a-b" gives them back exactly]`;
+  return `[headroom: outline of ${groupDigits(o.lines)} lines of ${o.language}; "… La-b" stands for its lines a to b (${groupDigits(o.elided)} in all), a doc comment cut short with "…" goes on in the definition below it: headroom_retrieve hash=${o.hash} with query=<symbol name> or lines="a-b" gives them back exactly]`;
 }
 
 /** Finds every handle in a text; used by tests and by clients that want to redeem markers. */

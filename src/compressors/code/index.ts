@@ -1,10 +1,10 @@
 import type { Node, Tree } from "web-tree-sitter";
-import { omissionMarker, outlineHeader } from "../../ccr/marker.js";
+import { INLINE_MARKER_PATTERN, omissionMarker, outlineHeader } from "../../ccr/marker.js";
 import { splitLines } from "../lines.js";
 import type { Compressor, CompressionJob, CompressorOutput, ContentSample, Declined, OmissionRecord, SymbolLookup } from "../types.js";
 import { GrammarLoader } from "./grammars.js";
 import { languageById, languageFromHint, languagesFromContent, type LanguageSpec } from "./languages.js";
-import { planOutline, type CodeSymbol } from "./outline.js";
+import { planOutline, type CodeSymbol, type Elision } from "./outline.js";
 
 /**
  * Source code: parsed with tree-sitter (WASM), shown as an outline — imports, declarations,
@@ -136,7 +136,7 @@ function errorShare(root: Node, text: string): number {
 
 function render(
   lines: readonly string[],
-  elisions: ReadonlyArray<{ startRow: number; endRow: number; label: string; unitRows: number }>,
+  elisions: ReadonlyArray<Elision>,
   hash: string,
   numbered: boolean,
   language: string,
@@ -155,8 +155,12 @@ function render(
     while (first < e.endRow && textOf(first).trim() === "") first++;
     const indent = /^\s*/.exec(textOf(first))![0];
     omitted.push({ where: e.label, unit: "lines", omitted: count, total: e.unitRows, categories: {} });
-    // the signature or comment line just above says what this is; the header carries the hash
-    out.push(indent + omissionMarker({ hash, unit: "lines", omitted: count, total: e.unitRows, lines: [e.startRow + 1, e.endRow + 1] }));
+    // at the end of the signature or comment line above, which says what this is (the header
+    // carries the hash); on a line of its own under a blank line or another marker
+    const marker = omissionMarker({ hash, unit: "lines", omitted: count, total: e.unitRows, lines: [e.startRow + 1, e.endRow + 1], documents: e.documents });
+    const above = out.length > 0 ? out[out.length - 1]! : "";
+    if (above.trim() !== "" && !INLINE_MARKER_PATTERN.test(above)) out[out.length - 1] = `${above} ${marker}`;
+    else out.push(indent + marker);
     elided += count;
     row = e.endRow + 1;
   }

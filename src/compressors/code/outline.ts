@@ -26,6 +26,8 @@ export interface Elision {
   label: string;
   /** Rows of the whole unit the elided rows belong to. */
   unitRows: number;
+  /** The rest of a doc comment, which comes back with the definition right below it. */
+  documents?: boolean;
 }
 
 export interface OutlinePlan {
@@ -40,11 +42,11 @@ const NOT_CONTAINER = /body|list|name|identifier|specifier_list|heritage|clause|
 const COMMENT = /comment/;
 const WRAPPER = /^(?:decorated_definition|export_statement|template_declaration|attributed_declaration|type_declaration)$/;
 
-/** A body of at most this many lines stays whole: cheap to show, and often all a reader needs. */
-const SMALL_BODY = 2;
-const LONG_COMMENT = 4;
-/** A marker line stands for at least this many lines: one for one, or for two short ones, saves nothing. */
-const MIN_ELIDED = 3;
+/**
+ * Elided text must be worth its marker: an inline `… L120-159` costs about 6 tokens, so lines
+ * holding fewer characters than this (a `return size;` body, the closing line of a comment) stay.
+ */
+const MIN_HIDDEN_CHARS = 24;
 /** A summary sentence may run over this many lines. */
 const SUMMARY_LINES = 3;
 const LONG_STATEMENT = 12;
@@ -54,6 +56,10 @@ export function planOutline(root: Node): OutlinePlan {
   const symbols: CodeSymbol[] = [];
   const elisions: Elision[] = [];
   const sourceLines = root.text.split("\n");
+  /** A definition's first row → the first row of the doc comment right above it. */
+  const docStarts = new Map<number, number>();
+  /** A definition, with its doc comment: what retrieving it by name gives back. */
+  const symbolRows = (range: Node) => ({ startRow: docStarts.get(range.startPosition.row) ?? range.startPosition.row, endRow: range.endPosition.row });
 
   /** Walks the children of `node`; returns whether any definition was found below it. */
   const walk = (node: Node, scope: readonly string[]): boolean => {
@@ -65,7 +71,10 @@ export function planOutline(root: Node): OutlinePlan {
         // a run of comment nodes on consecutive lines is one block
         let last = k;
         while (last + 1 < children.length && COMMENT.test(children[last + 1]!.type) && children[last + 1]!.startPosition.row <= children[last]!.endPosition.row + 1) last++;
-        elideComment(children[k]!.startPosition.row, children[last]!.endPosition.row, children[last]!);
+        const next = children[last + 1];
+        const documents = next !== undefined && next.startPosition.row <= children[last]!.endPosition.row + 1 && (isFunction(next) || isContainer(next) || WRAPPER.test(next.type));
+        if (documents) docStarts.set(next.startPosition.row, children[k]!.startPosition.row);
+        elideComment(children[k]!.startPosition.row, children[last]!.endPosition.row, children[last]!, documents);
         k = last;
         continue;
       }
@@ -73,7 +82,7 @@ export function planOutline(root: Node): OutlinePlan {
         found = true;
         const name = [...scope, nameOf(child)].join(".");
         const range = wrapped(child);
-        symbols.push({ name, kind: "function", startRow: range.startPosition.row, endRow: range.endPosition.row });
+        symbols.push({ name, kind: "function", ...symbolRows(range) });
         elideBody(child, name, range);
         continue;
       }
@@ -81,7 +90,7 @@ export function planOutline(root: Node): OutlinePlan {
         found = true;
         const range = wrapped(child);
         const name = [...scope, nameOf(child)].join(".");
-        symbols.push({ name, kind: "container", startRow: range.startPosition.row, endRow: range.endPosition.row });
+        symbols.push({ name, kind: "container", ...symbolRows(range) });
         walk(child, [...scope, nameOf(child)]);
         continue;
       }
@@ -101,28 +110,33 @@ export function planOutline(root: Node): OutlinePlan {
     return found;
   };
 
-  const elideComment = (startRow: number, lastRow: number, last: Node) => {
+  const elideComment = (startRow: number, lastRow: number, last: Node, documents = false) => {
     // a comment that ends on a line of code (`*/ function helper(a) {`) leaves that line alone
     const endRow = (sourceLines[lastRow] ?? "").slice(last.endPosition.column).trim() === "" ? lastRow : lastRow - 1;
     const rows = endRow - startRow + 1;
-    if (rows <= LONG_COMMENT) return;
     // keep the summary, the first sentence (not an opening `/**` alone); the rest, with a closing
     // `*/` or `"""` line, is what the marker stands for
     const closer = /^\s*(?:\*\/|"""|''')\s*$/.test(last.text.split("\n").pop() ?? "") ? 1 : 0;
     const from = firstSentenceEnd(sourceLines, startRow, endRow - closer) + 1;
-    if (endRow - from + 1 < MIN_ELIDED) return;
-    elisions.push({ startRow: from, endRow, label: `comment (lines ${startRow + 1}-${endRow + 1})`, unitRows: rows });
+    if (!worthEliding(sourceLines, from, endRow)) return;
+    elisions.push({ startRow: from, endRow, label: `comment (lines ${startRow + 1}-${endRow + 1})`, unitRows: rows, documents });
   };
 
   const elideBody = (fn: Node, name: string, range: Node) => {
     const rows = bodyRows(fn, sourceLines);
-    if (!rows || rows.endRow - rows.startRow + 1 <= SMALL_BODY) return;
+    if (!rows || !worthEliding(sourceLines, rows.startRow, rows.endRow)) return;
     elisions.push({ ...rows, label: `${name} (lines ${range.startPosition.row + 1}-${range.endPosition.row + 1})`, unitRows: range.endPosition.row - range.startPosition.row + 1 });
   };
 
   walk(root, []);
   elisions.sort((a, b) => a.startRow - b.startRow);
   return { symbols, elisions: elisions.filter((e) => e.endRow >= e.startRow) };
+}
+
+function worthEliding(lines: readonly string[], startRow: number, endRow: number): boolean {
+  let chars = 0;
+  for (let row = startRow; row <= endRow && chars < MIN_HIDDEN_CHARS; row++) chars += (lines[row] ?? "").trim().length;
+  return chars >= MIN_HIDDEN_CHARS;
 }
 
 /** A string standing alone as a statement (Python and Ruby doc strings). */

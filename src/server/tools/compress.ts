@@ -12,7 +12,7 @@ const DESCRIPTION =
   "Call it on outputs over a few thousand tokens, with `query` set to what you are looking for so the relevant items are kept. " +
   "For a large file (a log, a JSON dump, a test report) pass its `path` instead of `content`: re-typing an output costs more than reading it. " +
   "The result keeps errors, anomalies, first/last items and query matches verbatim, and marks every omission with " +
-  "`[headroom: N of M … omitted …; headroom_retrieve hash=…]` (code outlines give the hash once in their first line and mark each elided body `… La-b` (its lines a to b) under its signature); pass that hash to headroom_retrieve (optionally with a query, a symbol name for code, or lines=\"a-b\") " +
+  "`[headroom: N of M … omitted …; headroom_retrieve hash=…]` (code outlines give the hash once in their first line and end a signature whose body is elided with `… La-b` (its lines a to b); a doc comment ending in a bare `…` goes on in the definition below it); pass that hash to headroom_retrieve (optionally with a query, a symbol name for code, or lines=\"a-b\") " +
   "to get any omitted part back. Do not call it on small outputs (they come back unchanged) or on headroom_retrieve results.";
 
 const omissionSchema = z.object({

@@ -80,7 +80,8 @@ describe.each(FILES)("code outline of %s", (file, language) => {
     expect(result.content_type).toBe("code");
     const lookup = await code.lookup!(text(), "no_such_symbol_anywhere", language);
     const lines = splitLines(text());
-    const outline = new Set(result.compressed.split("\n"));
+    // kept lines as they were, once a marker at their end is taken off
+    const outline = new Set(result.compressed.split("\n").map((l) => l.replace(MARKER, "").replace(/ …$/, "")));
     const topLevel = lookup!.symbols.map((s) => /\(\w+, lines (\d+)-(\d+)\)$/.exec(s)!).map((m) => Number(m[1]));
     expect(topLevel.length).toBeGreaterThan(0);
     // every symbol's first line (its signature, decorator or export) is in the outline as it was
@@ -95,19 +96,41 @@ describe.each(FILES)("code outline of %s", (file, language) => {
       return;
     }
     const lines = splitLines(original);
+    const lookup = await code.lookup!(original, "no_such_symbol_anywhere", language);
     const [header, ...outline] = result.compressed.split("\n");
     // the hash is in the header and nowhere else
     expect(header).toMatch(new RegExp(`^\\[headroom: outline of [\\d,]+ lines of ${language}; .*hash=${result.hash}`));
     expect(outline.join("\n")).not.toContain(result.hash!);
     const rebuilt: string[] = [];
     let row = 0;
-    for (const line of outline) {
+    for (const outlineLine of outline) {
+      let line = outlineLine;
       const marker = MARKER.exec(line);
-      if (!marker) {
-        expect(line).toBe(lines[row]);
-        rebuilt.push(line);
-        row++;
-        continue;
+      // a kept line with a marker at its end: the line as it was, then what the marker stands for
+      const kept = marker ? line.slice(0, marker.index) : line;
+      if (kept.trim() !== "" || !marker) {
+        if (kept !== lines[row] && kept.endsWith(" …") && kept.slice(0, -2) === lines[row]) {
+          // a doc comment cut short: its rest comes back with the definition below it, by name
+          rebuilt.push(lines[row]!);
+          row++;
+          const comment = result.omitted.map((o) => /^comment \(lines (\d+)-(\d+)\)$/.exec(o.where)).find((m) => m && Number(m[1]) <= row && Number(m[2]) > row)!;
+          expect(comment, `doc comment tail at row ${row + 1}`).toBeTruthy();
+          const end = Number(comment[2]);
+          const below = lookup!.symbols.map((s) => /^(.*) \(\w+, lines (\d+)-(\d+)\)$/.exec(s)!).find((m) => Number(m[2]) === Number(comment[1]))!;
+          expect(below, `the definition under the comment at row ${comment[1]}`).toBeTruthy();
+          const found = await engine.retrieve({ hash: result.hash!, query: `${below[1]}@${below[2]}` });
+          expect(found.start_line).toBe(Number(comment[1]));
+          const tail = lines.slice(row, end);
+          expect(found.content.split("\n").slice(row - Number(comment[1]) + 1, end - Number(comment[1]) + 1)).toEqual(tail);
+          rebuilt.push(...tail);
+          row = end;
+        } else {
+          expect(kept).toBe(lines[row]);
+          rebuilt.push(kept);
+          row++;
+        }
+        if (!marker) continue;
+        line = line.slice(marker.index);
       }
       const [from, to] = [Number(marker[1]), Number(marker[2])];
       const count = to - from + 1;
@@ -141,8 +164,9 @@ describe("code compressor, edge cases", () => {
   it("answers a name that is not there with the symbols that are", async () => {
     const result = await engine.compress({ content: fixture("code/ratelimit.go"), toolName: "ratelimit.go" });
     const missing = await engine.retrieve({ hash: result.hash!, query: "Limiter.Reset" });
-    expect(missing.symbols).toContain("Limiter.Allow (function, lines 49-66)");
-    expect(missing.symbols).toContain("Limiter (container, lines 30-36)");
+    // a definition's lines start at its doc comment, which comes back with it
+    expect(missing.symbols).toContain("Limiter.Allow (function, lines 48-66)");
+    expect(missing.symbols).toContain("Limiter (container, lines 29-36)");
     expect(missing.note).toMatch(/no symbol is named "Limiter.Reset"/);
     const bare = await engine.retrieve({ hash: result.hash!, query: "Forget" });
     expect(bare.symbol).toBe("Limiter.Forget");
@@ -173,7 +197,7 @@ describe("code compressor, edge cases", () => {
     const js = ["/*", ...Array.from({ length: 8 }, (_, i) => ` * note ${i}: the helper does step ${i}.`), " */ function helper(a, b) {", ...Array.from({ length: 6 }, (_, i) => `  const x${i} = a * ${i} + b;`), "  return a + b;", "}", "", "export function main() {", ...Array.from({ length: 30 }, (_, i) => `  helper(${i}, ${i + 1});`), "}"].join("\n");
     const out = await engine.compress({ content: js, toolName: "read_file helper.js" });
     expect(out.compressor).toBe("code");
-    expect(out.compressed.split("\n")).toContain(" */ function helper(a, b) {");
+    expect(out.compressed.split("\n")).toContain(" */ function helper(a, b) { … L11-18");
     const go = ["package status", "", "// Codes of the protocol.", "const (", ...Array.from({ length: 40 }, (_, i) => `\tStatus${i} = ${100 + i}`), ")", "", "// Text returns a text for the code.", "func Text(code int) string {", ...Array.from({ length: 30 }, (_, i) => `\tif code == ${i} {\n\t\treturn "s${i}"\n\t}`), '\treturn ""', "}"].join("\n");
     const goOut = await engine.compress({ content: go, toolName: "read_file status.go" });
     expect(goOut.compressor).toBe("code");
@@ -181,7 +205,7 @@ describe("code compressor, edge cases", () => {
     const doc = ["public class Tree {", "    /**", "     * Returns the ordering of its", "     * keys.  All keys inserted must be comparable, and the", "     * map rejects the others.", "     *", "     * @param k the key", "     * @return the value", "     */", "    public Object get(Object k) {", ...Array.from({ length: 120 }, (_, i) => `        int value${i} = compute(k, ${i});`), "        return null;", "    }", "}"].join("\n");
     const docOut = await engine.compress({ content: doc, toolName: "read_file Tree.java" });
     const lines = docOut.compressed.split("\n");
-    expect(lines).toContain("     * keys.  All keys inserted must be comparable, and the");
+    expect(lines).toContain("     * keys.  All keys inserted must be comparable, and the …");
     expect(lines).not.toContain("     * map rejects the others.");
     // a line of the doc comment above a method names that method
     const byDocLine = await engine.retrieve({ hash: docOut.hash!, query: "get@3" });
@@ -213,10 +237,11 @@ describe("code compressor, edge cases", () => {
     expect(result.compressor).toBe("code");
     const outline = result.compressed.split("\n");
     expect(outline).toContain("     * Returns the total of every line, in cents,");
-    expect(outline).toContain("     * after discounts.");
     expect(outline).not.toContain("     * @param lines the cart's lines");
-    expect(outline).toContain("     … L7-11"); // the rest of the comment, with its closing */
-    expect(outline).toContain("        … L13-44"); // the body and its closing brace
+    // the rest of the comment, with its closing */, comes back with the method: a bare "…"
+    expect(outline).toContain("     * after discounts. …");
+    // the body and its closing brace, at the end of the signature
+    expect(outline).toContain("    public long total(java.util.List<long[]> lines) { … L13-44");
     expect(outline).toContain("    /** Short. */");
     const python = ['def load(path):', '    """', "    Load the orders file and return its rows.", "", "    Rows without an id are skipped.", '    """', ...Array.from({ length: 20 }, (_, i) => `    row${i} = read(path, ${i})`), "    return rows"].join("\n");
     const py = await engine.compress({ content: python, toolName: "read_file orders.py" });
