@@ -3,6 +3,7 @@ import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { StoreLocation } from "./ccr/backend.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
+import type { EmbeddingsConfig } from "./memory/embeddings.js";
 import { CONTENT_TYPES, type ContentType } from "./compressors/types.js";
 import { ConfigError } from "./config-error.js";
 import { parseUpstreamFlag, readUpstreamConfig, type UpstreamSpec } from "./gateway/upstream-config.js";
@@ -48,6 +49,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Serve over HTTP instead of stdio. */
   http?: HttpConfig;
+  /** An OpenAI-compatible embeddings endpoint for semantic memory search; none unless configured. */
+  embeddings?: EmbeddingsConfig;
 }
 
 export interface CliRequest {
@@ -124,7 +127,7 @@ const HTTP_OPTIONS = ["http", "host", "port", "token", "allow-origin", "public-h
 
 /** The options each command accepts besides the store options; anything else is an error. */
 const COMMAND_OPTIONS: Record<string, readonly string[]> = {
-  serve: [...HTTP_OPTIONS, "allow-dir", "upstream-config", "upstream", "upstream-timeout"],
+  serve: [...HTTP_OPTIONS, "allow-dir", "upstream-config", "upstream", "upstream-timeout", "embeddings", "embeddings-model", "embeddings-key"],
   memory: [],
   compress: ["type", "query", "max-tokens", "tool", "json"],
   retrieve: ["query", "lines", "offset", "limit", "json"],
@@ -152,6 +155,9 @@ const OPTIONS = {
   "upstream-config": { type: "string" },
   upstream: { type: "string", multiple: true },
   "upstream-timeout": { type: "string" },
+  embeddings: { type: "string" },
+  "embeddings-model": { type: "string" },
+  "embeddings-key": { type: "string" },
   type: { type: "string" },
   query: { type: "string" },
   "max-tokens": { type: "string" },
@@ -220,6 +226,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd 
     }
     const timeout = pick(values["upstream-timeout"], "HEADROOM_UPSTREAM_TIMEOUT");
     if (timeout !== undefined) config.upstreamTimeouts = { ...config.upstreamTimeouts, callMs: parseDuration(timeout, "--upstream-timeout") };
+    const embeddings = pick(values.embeddings, "HEADROOM_EMBEDDINGS_URL");
+    const model = pick(values["embeddings-model"], "HEADROOM_EMBEDDINGS_MODEL");
+    const apiKey = pick(values["embeddings-key"], "HEADROOM_EMBEDDINGS_KEY");
+    if (embeddings !== undefined) config.embeddings = { url: parseEmbeddingsUrl(embeddings), model: model ?? DEFAULT_EMBEDDINGS_MODEL, ...(apiKey ? { apiKey } : {}) };
+    else if (model !== undefined || apiKey !== undefined) throw new ConfigError("--embeddings-model and --embeddings-key go with --embeddings URL (or HEADROOM_EMBEDDINGS_URL), the endpoint to send them to");
   }
   return config;
 }
@@ -359,6 +370,20 @@ export function describeArgsError(error: unknown): string {
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) return `unknown option ${option}`;
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) return /argument missing/.test(message) ? `option ${option} needs a value` : `option ${option} takes no value`;
   return message;
+}
+
+/** Ollama's usual embedding model (`ollama pull nomic-embed-text`). */
+const DEFAULT_EMBEDDINGS_MODEL = "nomic-embed-text";
+
+function parseEmbeddingsUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`--embeddings "${value}" is not a URL: give the server's address, e.g. http://127.0.0.1:11434/v1 (Ollama) or http://127.0.0.1:1234/v1 (LM Studio)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new ConfigError(`--embeddings must be an http:// or https:// URL, got "${value}"`);
+  return value;
 }
 
 function defaults(command: Command, env: NodeJS.ProcessEnv): Config {

@@ -3,6 +3,7 @@ import { CcrStore } from "./ccr/store.js";
 import type { Config } from "./config.js";
 import { Engine, type EngineLimits } from "./engine/engine.js";
 import type { Logger } from "./log.js";
+import { EmbeddingsClient, type EmbeddingsConfig } from "./memory/embeddings.js";
 import { MemoryStore, type MemoryRecord } from "./memory/store.js";
 import { StatsRecorder, type RunRecord } from "./stats/stats.js";
 import { TokenCounter } from "./tokens/counter.js";
@@ -25,6 +26,8 @@ export interface HeadroomOptions {
   sweepAtStart?: boolean;
   /** A one-shot command: a store in memory (chosen, or because the configured one did not open) accepts no original. */
   oneShot?: boolean;
+  /** Semantic memory search through this endpoint. */
+  embeddings?: EmbeddingsConfig | undefined;
 }
 
 export interface Headroom {
@@ -44,7 +47,7 @@ const WARM_UP_DELAY_MS = 250;
 
 /** The parts configured by the command line and environment. */
 export function headroomFromConfig(config: Config, logger: Logger, options: { sweepAtStart?: boolean; oneShot?: boolean } = {}): Headroom {
-  return createHeadroom({ store: config.store, ttlMs: config.ttlMs, storeMaxBytes: config.storeMaxBytes, limits: { maxInputBytes: config.maxInputBytes }, logger, ...options });
+  return createHeadroom({ store: config.store, ttlMs: config.ttlMs, storeMaxBytes: config.storeMaxBytes, limits: { maxInputBytes: config.maxInputBytes }, logger, embeddings: config.embeddings, ...options });
 }
 
 export function createHeadroom(options: HeadroomOptions): Headroom {
@@ -55,7 +58,12 @@ export function createHeadroom(options: HeadroomOptions): Headroom {
     backend.then((b) => b.namespace<RunRecord>("stats")),
     logger,
   );
-  const memory = new MemoryStore(backend.then((b) => b.namespace<MemoryRecord>("memory")));
+  const semantic = options.embeddings ? { client: new EmbeddingsClient(options.embeddings), logger } : undefined;
+  const memory = new MemoryStore(
+    backend.then((b) => b.namespace<MemoryRecord>("memory")),
+    Date.now,
+    semantic,
+  );
   const tokens = new TokenCounter();
   const engine = new Engine({ store, tokens, stats, logger, limits: options.limits ?? {} });
   // tidy up expired originals left by earlier runs, without holding up start-up
@@ -68,6 +76,7 @@ export function createHeadroom(options: HeadroomOptions): Headroom {
       setTimeout(() => void tokens.warmUp().catch((error: unknown) => logger.error("could not load the tokenizer", error)), WARM_UP_DELAY_MS).unref();
     },
     async close() {
+      await memory.close();
       await stats.flush();
       const s = await store;
       await s.close();

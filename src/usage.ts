@@ -60,6 +60,15 @@ Options:
   --upstream-timeout DURATION
                         how long a call to an upstream tool may take. Env
                         HEADROOM_UPSTREAM_TIMEOUT. Default 2m
+  --embeddings URL      semantic memory search: an OpenAI-compatible embeddings endpoint
+                        (Ollama http://127.0.0.1:11434/v1, LM Studio http://127.0.0.1:1234/v1,
+                        llama.cpp's llama-server --embeddings, vLLM). Memories are embedded when
+                        saved (older ones in the background); nothing is sent anywhere without
+                        it. Env HEADROOM_EMBEDDINGS_URL
+  --embeddings-model NAME
+                        the model to ask for. Env HEADROOM_EMBEDDINGS_MODEL. Default
+                        nomic-embed-text
+  --embeddings-key KEY  bearer token, for an endpoint that wants one. Env HEADROOM_EMBEDDINGS_KEY
   --allow-origin LIST   comma-separated browser origins allowed besides loopback ones.
                         Env HEADROOM_ALLOWED_ORIGINS
   --session-idle DURATION

@@ -1,7 +1,10 @@
 import type { Namespace } from "../ccr/namespace.js";
 import { contentHash } from "../ccr/hash.js";
 import { InputError, MemoryNotFoundError } from "../engine/errors.js";
+import type { Logger } from "../log.js";
 import { terms } from "../relevance/terms.js";
+import { analyzeDocument, analyzeQuery, PREFIX_WEIGHT, type DocumentTerms, type QueryTerm } from "./analyze.js";
+import { cosine, decodeVector, EmbeddingsUnavailable, encodeVector, type EmbeddingsClient } from "./embeddings.js";
 import { findSecret } from "./secrets.js";
 
 /**
@@ -11,6 +14,12 @@ import { findSecret } from "./secrets.js";
  * old. A memory saved with a `key` has an id derived from scope, project and key, so saving the
  * key again replaces it (the old text goes to its history); a memory without a key has an id
  * derived from its text, and a near-duplicate of an existing memory updates that one instead.
+ *
+ * Search is BM25 over stemmed words, identifiers split, widened by synonyms and prefixes
+ * (analyze.ts). With an embeddings endpoint configured, each memory also carries its vector
+ * (computed when it is saved, or later by a background backfill), and search fuses the word
+ * ranking with the cosine ranking (reciprocal rank fusion); when the endpoint does not answer,
+ * search is by words alone and says so.
  */
 export type Scope = "project" | "global";
 
@@ -25,6 +34,8 @@ export interface MemoryRecord {
   createdAt: number;
   updatedAt: number;
   history: Array<{ content: string; tags: string[]; replacedAt: number }>;
+  /** The content's embedding, by the model that made it (base64 of float32s). */
+  embedding?: { model: string; vector: string } | undefined;
 }
 
 export interface MemoryView {
@@ -36,8 +47,25 @@ export interface MemoryView {
   key?: string;
   created_at: string;
   updated_at: string;
-  history: Array<{ content: string; replaced_at: string }>;
+  /** Earlier texts, newest first: always from save and delete; from search and list when asked. */
+  history?: Array<{ content: string; replaced_at: string }>;
   score?: number;
+  /** Why a search result matched: `stem "prefer"`, `synonym "db" → "database"`, `semantic 0.82`. */
+  matched?: string[];
+}
+
+export interface SearchResult {
+  results: MemoryView[];
+  inScope: number;
+  /** "hybrid" when embeddings ranked the results too. */
+  mode: "lexical" | "hybrid";
+  /** Why search was by words alone, or what it could not rank by meaning. */
+  note?: string;
+}
+
+export interface SemanticOptions {
+  client: EmbeddingsClient;
+  logger: Logger;
 }
 
 export const MEMORY_LIMITS = { maxBytes: 8 * 1024, maxTags: 20, maxTagChars: 64, maxKeyChars: 200 } as const;
@@ -46,25 +74,47 @@ const NEAR_DUPLICATE = 0.75;
 const HISTORY_KEPT = 10;
 const K1 = 1.2;
 const B = 0.75;
+/** Reciprocal rank fusion's constant: ranks deep in either list still count, a little. */
+const RRF_K = 60;
+/** How many of the nearest memories by meaning take part in the fusion. */
+const SEMANTIC_DEPTH = 50;
+/** A memory less than this share of the best similarity is not near the query. */
+const SEMANTIC_FLOOR = 0.5;
+const PREFIX_TERMS = 8;
+const SAVE_EMBED_TIMEOUT_MS = 5_000;
+const SEARCH_EMBED_TIMEOUT_MS = 3_000;
+const BACKFILL_BATCH = 32;
+const BACKFILL_TIMEOUT_MS = 30_000;
+/** After a failed backfill, wait this long before asking the endpoint again. */
+const BACKFILL_RETRY_MS = 60_000;
 
 interface Indexed {
   record: MemoryRecord;
-  terms: string[];
-  /** Term frequencies; its keys are the memory's distinct terms. */
-  tf: Map<string, number>;
+  /** Distinct words, for near-duplicate detection. */
+  words: Set<string>;
+  doc: DocumentTerms;
   lower: string;
+  vector?: Float32Array | undefined;
 }
 
 export class MemoryStore {
   private cache = new Map<string, Indexed>();
   private postings = new Map<string, Set<string>>();
-  private totalTerms = 0;
+  /** Plain words (not stemmed) → memories, for near-duplicate detection. */
+  private wordPostings = new Map<string, Set<string>>();
+  /** Every indexed term, sorted, for prefix matches; rebuilt when terms were added. */
+  private vocabulary: string[] | undefined;
+  private totalLength = 0;
   private loadedAt = -Infinity;
   private loading: Promise<void> | undefined;
+  private backfill: Promise<void> | undefined;
+  private backfillFailedAt = -Infinity;
+  private closed = false;
 
   constructor(
     private readonly store: Promise<Namespace<MemoryRecord>>,
     private readonly now: () => number = Date.now,
+    private readonly semantic?: SemanticOptions,
   ) {}
 
   async save(input: { content: string; scope: Scope; project: string; tags?: string[] | undefined; key?: string | undefined }): Promise<{
@@ -123,6 +173,16 @@ export class MemoryStore {
               : [{ content: existing.content, tags: existing.tags, replacedAt: now }, ...existing.history].slice(0, HISTORY_KEPT),
         }
       : { id, content, scope: input.scope, project, tags, key, createdAt: now, updatedAt: now, history: [] };
+    if (record.embedding && existing?.content !== content) record.embedding = undefined;
+    if (this.semantic && !this.embedded(record)) {
+      try {
+        const [vector] = await this.semantic.client.embed([content], SAVE_EMBED_TIMEOUT_MS);
+        record.embedding = { model: this.semantic.client.config.model, vector: encodeVector(vector!) };
+      } catch (error) {
+        // saved all the same; the backfill embeds it when the endpoint answers again
+        this.semantic.logger.warn(`memory saved without its embedding: ${(error as Error).message}`);
+      }
+    }
     await (await this.store).set(id, record);
     this.index(record);
     return {
@@ -134,42 +194,84 @@ export class MemoryStore {
     };
   }
 
-  async search(input: { query: string; scope: Scope | "all"; project: string; tags?: string[] | undefined; limit: number }): Promise<{ results: MemoryView[]; inScope: number }> {
+  async search(input: { query: string; scope: Scope | "all"; project: string; tags?: string[] | undefined; limit: number; includeHistory?: boolean | undefined }): Promise<SearchResult> {
     const query = input.query.trim();
     if (!query) throw new InputError("query is empty: say what you are looking for");
     await this.refresh();
     const candidates = this.filter(input.scope, input.project, input.tags);
     const phrase = query.toLowerCase();
-    const scores = this.bm25(query);
+    // one word is a term like any other (a tag may hold it too); several in a row are a phrase
+    const multiWord = /\s/.test(phrase);
+    const queryTerms = this.withPrefixes(analyzeQuery(query));
+    const scores = this.bm25(queryTerms);
     const now = this.now();
-    // the best `limit` by (exact phrase, boosted score, newer, id), kept in order as we go
-    const top: Array<{ c: Indexed; exact: boolean; score: number }> = [];
-    const before = (a: (typeof top)[number], b: (typeof top)[number]) =>
-      a.exact !== b.exact ? a.exact : a.score !== b.score ? a.score > b.score : a.c.record.updatedAt !== b.c.record.updatedAt ? a.c.record.updatedAt > b.c.record.updatedAt : a.c.record.id < b.c.record.id;
+    const lexical: Array<{ c: Indexed; exact: boolean; score: number }> = [];
     for (const c of candidates) {
       const relevance = scores.get(c.record.id) ?? 0;
-      const exact = c.lower.includes(phrase);
+      const exact = multiWord && c.lower.includes(phrase);
       if (!exact && relevance <= 0) continue;
+      // newer memories a little ahead: a fifth more for one saved today, fading over a month
       const ageDays = (now - c.record.updatedAt) / 86_400_000;
-      const entry = { c, exact, score: (relevance + (exact ? 10 : 0)) * (1 + 0.2 * Math.exp(-ageDays / 30)) };
-      if (top.length === input.limit && !before(entry, top[top.length - 1]!)) continue;
-      let at = top.length;
-      while (at > 0 && before(entry, top[at - 1]!)) at--;
-      top.splice(at, 0, entry);
-      if (top.length > input.limit) top.pop();
+      lexical.push({ c, exact, score: (relevance + (exact ? 10 : 0)) * (1 + 0.2 * Math.exp(-ageDays / 30)) });
+    }
+    const byScore = (a: { c: Indexed; score: number }, b: { c: Indexed; score: number }) =>
+      b.score - a.score || b.c.record.updatedAt - a.c.record.updatedAt || (a.c.record.id < b.c.record.id ? -1 : 1);
+    const semantic = await this.semanticRanking(query, candidates);
+    let ranked: Array<{ c: Indexed; exact: boolean; score: number; similarity?: number }>;
+    if (!semantic.similarities) {
+      ranked = lexical.sort((a, b) => Number(b.exact) - Number(a.exact) || byScore(a, b)).slice(0, input.limit);
+    } else {
+      // reciprocal rank fusion of the word ranking and the meaning ranking; exact phrases first
+      const fused = new Map<string, { c: Indexed; exact: boolean; score: number; similarity?: number }>();
+      lexical.sort(byScore).forEach((entry, rank) => fused.set(entry.c.record.id, { c: entry.c, exact: entry.exact, score: 1 / (RRF_K + rank + 1) }));
+      semantic.similarities.forEach(({ c, similarity }, rank) => {
+        const entry = fused.get(c.record.id) ?? { c, exact: false, score: 0 };
+        entry.score += 1 / (RRF_K + rank + 1);
+        entry.similarity = similarity;
+        fused.set(c.record.id, entry);
+      });
+      ranked = [...fused.values()].sort((a, b) => Number(b.exact) - Number(a.exact) || byScore(a, b)).slice(0, input.limit);
     }
     return {
-      results: top.map((r) => ({ ...view(r.c.record), score: Math.round(r.score * 1000) / 1000 })),
+      results: ranked.map((r) => ({
+        ...view(r.c.record, input.includeHistory ?? false),
+        score: Math.round(r.score * (semantic.similarities ? 1e5 : 1e3)) / (semantic.similarities ? 1e5 : 1e3),
+        matched: whyMatched(r.c, queryTerms, r.exact, r.similarity),
+      })),
       inScope: candidates.length,
+      mode: semantic.similarities ? "hybrid" : "lexical",
+      ...(semantic.note ? { note: semantic.note } : {}),
     };
   }
 
-  async list(input: { scope: Scope | "all"; project: string; tags?: string[] | undefined; limit: number; offset: number }): Promise<{ memories: MemoryView[]; total: number }> {
+  /** The candidates nearest the query by meaning, when embeddings are configured and answer. */
+  private async semanticRanking(query: string, candidates: readonly Indexed[]): Promise<{ similarities?: Array<{ c: Indexed; similarity: number }>; note?: string }> {
+    if (!this.semantic) return {};
+    const missing = candidates.filter((c) => !c.vector).length;
+    if (missing > 0) this.startBackfill();
+    let vector: Float32Array;
+    try {
+      [vector] = (await this.semantic.client.embed([query], SEARCH_EMBED_TIMEOUT_MS)) as [Float32Array];
+    } catch (error) {
+      const why = error instanceof EmbeddingsUnavailable ? error.message : String(error);
+      return { note: `ranked by words alone: the embeddings endpoint failed (${why})` };
+    }
+    const similarities: Array<{ c: Indexed; similarity: number }> = [];
+    for (const c of candidates) if (c.vector && c.vector.length === vector.length) similarities.push({ c, similarity: cosine(vector, c.vector) });
+    similarities.sort((a, b) => b.similarity - a.similarity);
+    // far from the query compared with the nearest: not a match, however the ranks fall
+    const floor = Math.max(0, (similarities[0]?.similarity ?? 0) * SEMANTIC_FLOOR);
+    const near = similarities.filter((s) => s.similarity > floor);
+    const note = missing > 0 ? `${missing} of ${candidates.length} memories are not embedded yet (a backfill is under way): they are found by words alone` : undefined;
+    return { similarities: near.slice(0, SEMANTIC_DEPTH), ...(note ? { note } : {}) };
+  }
+
+  async list(input: { scope: Scope | "all"; project: string; tags?: string[] | undefined; limit: number; offset: number; includeHistory?: boolean | undefined }): Promise<{ memories: MemoryView[]; total: number }> {
     await this.refresh();
     const all = this.filter(input.scope, input.project, input.tags).sort(
       (a, b) => b.record.updatedAt - a.record.updatedAt || (a.record.id < b.record.id ? -1 : 1),
     );
-    return { memories: all.slice(input.offset, input.offset + input.limit).map((c) => view(c.record)), total: all.length };
+    return { memories: all.slice(input.offset, input.offset + input.limit).map((c) => view(c.record, input.includeHistory ?? false)), total: all.length };
   }
 
   async delete(input: { id?: string | undefined; key?: string | undefined; project: string }): Promise<MemoryView> {
@@ -235,44 +337,111 @@ export class MemoryStore {
     if (mine.size === 0) return undefined;
     // prefix filter: a set with Jaccard similarity ≥ t shares at least one of our
     // ⌊(1 − t)·|mine|⌋ + 1 rarest terms, so only their postings need a look
-    const rarest = [...mine].sort((a, b) => (this.postings.get(a)?.size ?? 0) - (this.postings.get(b)?.size ?? 0) || (a < b ? -1 : 1));
+    const rarest = [...mine].sort((a, b) => (this.wordPostings.get(a)?.size ?? 0) - (this.wordPostings.get(b)?.size ?? 0) || (a < b ? -1 : 1));
     const probe = rarest.slice(0, Math.floor((1 - NEAR_DUPLICATE) * mine.size) + 1);
     const seen = new Set<string>();
     let best: { record: MemoryRecord; similarity: number } | undefined;
     for (const term of probe) {
-      for (const id of this.postings.get(term) ?? []) {
+      for (const id of this.wordPostings.get(term) ?? []) {
         if (seen.has(id)) continue;
         seen.add(id);
         const other = this.cache.get(id)!;
         if (other.record.scope !== scope || other.record.project !== project) continue;
         let shared = 0;
-        for (const t of mine) if (other.tf.has(t)) shared++;
-        const similarity = shared / (mine.size + other.tf.size - shared);
+        for (const t of mine) if (other.words.has(t)) shared++;
+        const similarity = shared / (mine.size + other.words.size - shared);
         if (similarity >= NEAR_DUPLICATE && (!best || similarity > best.similarity)) best = { record: other.record, similarity };
       }
     }
     return best?.record;
   }
 
-  /** BM25 over content and tags, visiting only memories that hold a query term. */
-  private bm25(query: string): Map<string, number> {
+  /** BM25 over weighted term frequencies (tags count more), visiting only memories that hold a query term. */
+  private bm25(queryTerms: readonly QueryTerm[]): Map<string, number> {
     const scores = new Map<string, number>();
-    const queryTerms = [...new Set(terms(query))];
     if (queryTerms.length === 0 || this.cache.size === 0) return scores;
-    const avgdl = this.totalTerms / this.cache.size || 1;
+    const avgdl = this.totalLength / this.cache.size || 1;
     const n = this.cache.size;
-    for (const term of queryTerms) {
+    for (const { term, weight } of queryTerms) {
       const posting = this.postings.get(term);
       if (!posting) continue;
       const idf = Math.log(1 + (n - posting.size + 0.5) / (posting.size + 0.5));
       for (const id of posting) {
         const c = this.cache.get(id)!;
-        const f = c.tf.get(term)!;
-        const score = idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * c.terms.length) / avgdl)));
+        const f = c.doc.tf.get(term)!;
+        const score = weight * idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * c.doc.length) / avgdl)));
         scores.set(id, (scores.get(id) ?? 0) + score);
       }
     }
     return scores;
+  }
+
+  /** The query's words, plus indexed terms they begin (`kube` → kubectl), the shortest few. */
+  private withPrefixes(queryTerms: QueryTerm[]): QueryTerm[] {
+    const vocabulary = (this.vocabulary ??= [...this.postings.keys()].sort());
+    const have = new Set(queryTerms.map((t) => t.term));
+    const added: QueryTerm[] = [];
+    for (const t of queryTerms) {
+      if (t.kind !== "word" || t.term.length < 3 || /^\d+$/.test(t.term)) continue;
+      let lo = 0;
+      let hi = vocabulary.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (vocabulary[mid]! < t.term) lo = mid + 1;
+        else hi = mid;
+      }
+      const longer: string[] = [];
+      for (let i = lo; i < vocabulary.length && vocabulary[i]!.startsWith(t.term); i++) if (vocabulary[i] !== t.term && !have.has(vocabulary[i]!)) longer.push(vocabulary[i]!);
+      longer.sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+      for (const term of longer.slice(0, PREFIX_TERMS)) {
+        have.add(term);
+        added.push({ term, weight: PREFIX_WEIGHT, kind: "prefix", from: t.from });
+      }
+    }
+    return [...queryTerms, ...added];
+  }
+
+  /** Embeds, in the background, the memories that have no vector from the configured model. */
+  private startBackfill(): void {
+    const semantic = this.semantic;
+    if (!semantic || this.backfill || this.closed || this.now() - this.backfillFailedAt < BACKFILL_RETRY_MS) return;
+    this.backfill = (async () => {
+      const store = await this.store;
+      for (;;) {
+        const batch = [...this.cache.values()].filter((c) => !c.vector).slice(0, BACKFILL_BATCH);
+        if (batch.length === 0 || this.closed) return;
+        const vectors = await semantic.client.embed(
+          batch.map((c) => c.record.content),
+          BACKFILL_TIMEOUT_MS,
+        );
+        for (const [i, c] of batch.entries()) {
+          // written only if nobody changed the memory meanwhile
+          const current = await store.get(c.record.id);
+          if (!current || current.content !== c.record.content) continue;
+          const record = { ...current, embedding: { model: semantic.client.config.model, vector: encodeVector(vectors[i]!) } };
+          await store.set(record.id, record);
+          this.index(record);
+        }
+        semantic.logger.debug(`embedded ${batch.length} memories`);
+      }
+    })()
+      .catch((error: unknown) => {
+        this.backfillFailedAt = this.now();
+        semantic.logger.warn(`memory embeddings backfill stopped: ${(error as Error).message}`);
+      })
+      .finally(() => {
+        this.backfill = undefined;
+      });
+  }
+
+  /** Stops the backfill after its current batch. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.backfill;
+  }
+
+  private embedded(record: MemoryRecord): boolean {
+    return record.embedding !== undefined && record.embedding.model === this.semantic?.client.config.model;
   }
 
   /** Reloads from the store when the copy is more than a second old (another process may have written). */
@@ -280,12 +449,15 @@ export class MemoryStore {
     if (this.now() - this.loadedAt < CACHE_MS) return;
     this.loading ??= (async () => {
       const fresh = new Map<string, Indexed>();
-      for await (const [, record] of (await this.store).entries()) fresh.set(record.id, indexed(record));
+      for await (const [, record] of (await this.store).entries()) fresh.set(record.id, indexed(record, this.semantic?.client.config.model));
       this.cache = fresh;
       this.postings = new Map();
-      this.totalTerms = 0;
+      this.wordPostings = new Map();
+      this.vocabulary = undefined;
+      this.totalLength = 0;
       for (const c of fresh.values()) this.post(c);
       this.loadedAt = this.now();
+      if (this.semantic && [...fresh.values()].some((c) => !c.vector)) this.startBackfill();
     })().finally(() => {
       this.loading = undefined;
     });
@@ -294,7 +466,7 @@ export class MemoryStore {
 
   private index(record: MemoryRecord): void {
     this.unindex(record.id);
-    const c = indexed(record);
+    const c = indexed(record, this.semantic?.client.config.model);
     this.cache.set(record.id, c);
     this.post(c);
   }
@@ -302,21 +474,19 @@ export class MemoryStore {
   private unindex(id: string): void {
     const old = this.cache.get(id);
     if (!old) return;
-    for (const t of old.tf.keys()) this.postings.get(t)?.delete(id);
-    this.totalTerms -= old.terms.length;
+    for (const t of old.doc.tf.keys()) this.postings.get(t)?.delete(id);
+    for (const w of old.words) this.wordPostings.get(w)?.delete(id);
+    this.totalLength -= old.doc.length;
     this.cache.delete(id);
   }
 
   private post(c: Indexed): void {
-    this.totalTerms += c.terms.length;
-    for (const t of c.tf.keys()) {
-      let set = this.postings.get(t);
-      if (!set) {
-        set = new Set();
-        this.postings.set(t, set);
-      }
-      set.add(c.record.id);
+    this.totalLength += c.doc.length;
+    for (const t of c.doc.tf.keys()) {
+      if (!this.postings.has(t)) this.vocabulary = undefined;
+      addTo(this.postings, t, c.record.id);
     }
+    for (const w of c.words) addTo(this.wordPostings, w, c.record.id);
   }
 }
 
@@ -325,11 +495,43 @@ function keyedId(scope: Scope, project: string | null, key: string): string {
   return contentHash(`key\u0000${scope}\u0000${project ?? ""}\u0000${key}`);
 }
 
-function indexed(record: MemoryRecord): Indexed {
-  const all = terms(`${record.content} ${record.tags.join(" ")} ${record.key ?? ""}`);
-  const tf = new Map<string, number>();
-  for (const t of all) tf.set(t, (tf.get(t) ?? 0) + 1);
-  return { record, terms: all, tf, lower: record.content.toLowerCase() };
+function indexed(record: MemoryRecord, model: string | undefined): Indexed {
+  const vector = model !== undefined && record.embedding?.model === model ? decodeVector(record.embedding.vector) : undefined;
+  return { record, words: new Set(terms(record.content)), doc: analyzeDocument(record.content, record.tags, record.key), lower: record.content.toLowerCase(), vector };
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, id: string): void {
+  let set = map.get(key);
+  if (!set) {
+    set = new Set();
+    map.set(key, set);
+  }
+  set.add(id);
+}
+
+/** What a result shares with the query, strongest first: an exact phrase, words, stems, synonyms, meaning. */
+function whyMatched(c: Indexed, queryTerms: readonly QueryTerm[], exact: boolean, similarity: number | undefined): string[] {
+  const out: string[] = exact ? ["exact phrase"] : [];
+  const order: Record<QueryTerm["kind"], number> = { word: 0, synonym: 1, related: 2, prefix: 3 };
+  /** `related "package manager"` → the memory's words it found: "npm", "pnpm". */
+  const widened = new Map<string, string[]>();
+  for (const t of [...queryTerms].sort((a, b) => order[a.kind] - order[b.kind])) {
+    if (!c.doc.tf.has(t.term)) continue;
+    const surface = c.doc.surface.get(t.term) ?? t.term;
+    const tag = c.doc.tagTerms.has(t.term) ? " (tag)" : "";
+    if (t.kind === "word") out.push(surface === t.from ? `word "${surface}"${tag}` : `stem "${t.term}" (${t.from} ~ ${surface})${tag}`);
+    else {
+      const key = `${t.kind} "${t.from}"`;
+      if (!widened.has(key)) out.push(key);
+      widened.set(key, [...(widened.get(key) ?? []), `"${surface}"${tag}`]);
+    }
+  }
+  for (const [i, reason] of out.entries()) {
+    const found = widened.get(reason);
+    if (found) out[i] = `${reason} → ${found.join(", ")}`;
+  }
+  if (similarity !== undefined) out.push(`semantic ${similarity.toFixed(2)}`);
+  return out;
 }
 
 /** What a save replaced or merged into. */
@@ -386,7 +588,7 @@ function refuseSecrets(content: string, rawTags: readonly string[], key: string 
   }
 }
 
-function view(record: MemoryRecord): MemoryView {
+function view(record: MemoryRecord, withHistory = true): MemoryView {
   return {
     id: record.id,
     content: record.content,
@@ -396,6 +598,6 @@ function view(record: MemoryRecord): MemoryView {
     ...(record.key ? { key: record.key } : {}),
     created_at: new Date(record.createdAt).toISOString(),
     updated_at: new Date(record.updatedAt).toISOString(),
-    history: record.history.map((h) => ({ content: h.content, replaced_at: new Date(h.replacedAt).toISOString() })),
+    ...(withHistory ? { history: record.history.map((h) => ({ content: h.content, replaced_at: new Date(h.replacedAt).toISOString() })) } : {}),
   };
 }

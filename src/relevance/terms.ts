@@ -2,7 +2,7 @@
  * Query and document terms for lexical relevance. One tokeniser, shared by the JSON crusher,
  * retrieval and (later) memory search, so a query matches the same way everywhere.
  */
-const STOPWORDS = new Set(
+export const STOPWORDS: ReadonlySet<string> = new Set(
   ("a an and are as at be but by can did do does find for from get give has have how i in is it its " +
     "me my need not of on or please show so tell that the their them then there these this to was " +
     "were what when where which who why will with you your").split(" "),

@@ -8,12 +8,13 @@ import { pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { ListRootsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { startFakeEmbeddings } from "../helpers/fake-embeddings.js";
 import { CLI, startServer, tempStorePath, text, type RunningServer } from "../helpers/server.js";
 
 const run = promisify(execFile);
 const servers: RunningServer[] = [];
-async function start(store: string, cwd: string) {
-  const server = await startServer(["--store", store], { cwd });
+async function start(store: string, cwd: string, extra: string[] = []) {
+  const server = await startServer(["--store", store, ...extra], { cwd });
   servers.push(server);
   return server;
 }
@@ -57,6 +58,34 @@ describe("memory tools over stdio", () => {
     const unknown = await restarted.call("memory_delete", { id: saved.memory.id });
     expect(unknown.isError).toBe(true);
     expect(text(unknown)).toMatch(/^unknown_memory: /);
+  });
+
+  it("searches in other words, and by meaning through an embeddings endpoint, answering in blocks a model reads", async () => {
+    const fake = await startFakeEmbeddings();
+    try {
+      const store = tempStorePath();
+      const dir = project();
+      const server = await start(store, dir, ["--embeddings", fake.url, "--embeddings-model", "fake-embed"]);
+      await server.call("memory_save", { content: "The user prefers pnpm over npm in every project", scope: "global", tags: ["tooling"] });
+      await server.call("memory_save", { content: "Deploys go to main", key: "deploy" });
+      await server.call("memory_save", { content: "Deploys go to the release branch on Fridays", key: "deploy" });
+      const result = await server.call("memory_search", { query: "package manager preference" });
+      const answer = text(result);
+      expect(answer).toMatch(/^1 of 2 memories in scope match "package manager preference" \(by words and meaning\)\.\n\n1\. The user prefers pnpm over npm in every project\n {3}tags: tooling · global · updated \d{4}-\d\d-\d\d · id: [0-9a-f]{24}\n {3}matched: stem "prefer" \(preference ~ prefers\), related "package manager" → "npm", "pnpm", semantic 0\.\d\d$/);
+      expect((result.structuredContent as { mode: string }).mode).toBe("hybrid");
+      // by meaning alone: no word in common
+      expect(text(await server.call("memory_search", { query: "shipping to production" }))).toMatch(/\n1\. Deploys go to the release branch on Fridays\n/);
+      // history only when asked
+      expect(text(await server.call("memory_search", { query: "release branch" }))).not.toMatch(/earlier/);
+      expect(text(await server.call("memory_search", { query: "release branch", include_history: true }))).toMatch(/\n {3}earlier \(until \d{4}-\d\d-\d\d\): Deploys go to main$/);
+      expect(fake.requests.every((r) => r.model === "fake-embed")).toBe(true);
+      // the endpoint gone: words alone, and the answer says so
+      await fake.close();
+      const down = text(await server.call("memory_search", { query: "pnpm" }));
+      expect(down).toMatch(/^1 of 2 memories in scope match "pnpm" \(by words\)\.\nNote: ranked by words alone: the embeddings endpoint failed \(http:\/\/127\.0\.0\.1:\d+\/v1\/embeddings did not answer \(ECONNREFUSED\)\)\./);
+    } finally {
+      await fake.close().catch(() => undefined);
+    }
   });
 
   it("takes the project from the client's roots when it offers them", async () => {

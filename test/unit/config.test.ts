@@ -20,6 +20,16 @@ describe("config", () => {
     expect(loadConfig(["--store", "/var/lib/headroom"], {}).store).toEqual({ kind: "sqlite", path: "/var/lib/headroom/store.sqlite" });
   });
 
+  it("configures semantic memory search only when an embeddings URL is given", () => {
+    expect(loadConfig([], {}).embeddings).toBeUndefined();
+    expect(loadConfig(["--embeddings", "http://127.0.0.1:11434/v1"], {}).embeddings).toEqual({ url: "http://127.0.0.1:11434/v1", model: "nomic-embed-text" });
+    expect(loadConfig([], { HEADROOM_EMBEDDINGS_URL: "http://127.0.0.1:1234/v1", HEADROOM_EMBEDDINGS_MODEL: "bge-small", HEADROOM_EMBEDDINGS_KEY: "k" }).embeddings).toEqual({ url: "http://127.0.0.1:1234/v1", model: "bge-small", apiKey: "k" });
+    expect(() => loadConfig(["--embeddings", "localhost:11434"], {})).toThrow(/must be an http:\/\/ or https:\/\/ URL/);
+    expect(() => loadConfig(["--embeddings", "not a url"], {})).toThrow(/is not a URL: give the server's address/);
+    expect(() => loadConfig(["--embeddings-model", "bge-small"], {})).toThrow(/go with --embeddings URL/);
+    expect(() => loadConfig(["compress", "--embeddings", "http://127.0.0.1:1/v1"], {})).toThrow(/--embeddings is not an option of "compress"/);
+  });
+
   it("explains bad flags", () => {
     expect(() => loadConfig(["--nope"], {})).toThrow(ConfigError);
     expect(() => loadConfig(["--nope"], {})).toThrow(/^unknown option --nope$/);

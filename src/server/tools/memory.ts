@@ -2,7 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { Logger } from "../../log.js";
 import { projectFromRoots } from "../../memory/project.js";
-import type { MemoryStore } from "../../memory/store.js";
+import type { MemoryStore, MemoryView, SearchResult } from "../../memory/store.js";
 import { toolError, toolResult } from "../result.js";
 
 /**
@@ -18,8 +18,9 @@ const memoryView = z.object({
   key: z.string().optional(),
   created_at: z.string(),
   updated_at: z.string(),
-  history: z.array(z.object({ content: z.string(), replaced_at: z.string() })),
+  history: z.array(z.object({ content: z.string(), replaced_at: z.string() })).optional(),
   score: z.number().optional(),
+  matched: z.array(z.string()).optional(),
 });
 
 const tagsInput = z.array(z.string().max(64)).optional();
@@ -36,13 +37,18 @@ export function registerMemoryTools(server: McpServer, memory: MemoryStore, logg
     }
   };
 
-  /** Every memory tool: resolve the project, run, answer with the project; errors become isError. */
+  /**
+   * Every memory tool: resolve the project, run, answer with the project; errors become isError.
+   * `text`, when given, is what the model reads instead of the JSON (which stays structured content).
+   */
   const handle =
-    <A>(name: string, run: (args: A, project: string) => Promise<Record<string, unknown>>) =>
+    <A>(name: string, run: (args: A, project: string) => Promise<Record<string, unknown>>, text?: (result: Record<string, unknown>) => string) =>
     async (args: A) => {
       try {
         const where = await project();
-        return toolResult({ ...(await run(args, where)), project: where });
+        const result = toolResult({ ...(await run(args, where)), project: where });
+        if (text) result.content = [{ type: "text", text: text(result.structuredContent!) }];
+        return result;
       } catch (error) {
         return toolError(error, logger, name);
       }
@@ -83,21 +89,28 @@ export function registerMemoryTools(server: McpServer, memory: MemoryStore, logg
     {
       title: "Search memories",
       description:
-        "Find saved facts: exact phrase matches first, then ranked by relevance (BM25 over text and tags) with newer ones slightly ahead. " +
+        "Find saved facts by what they mean, not only their exact words: exact phrase matches first, then ranked by relevance " +
+        "(BM25 over stemmed words, identifiers split into their words, synonyms and abbreviations such as db/database, tags weighted above text; " +
+        "fused with semantic similarity when the server has an embeddings endpoint), newer ones slightly ahead. Each result says why it matched. " +
         "Call it at the start of a task, or when you need a project convention, a path or a preference you may have saved before.",
       inputSchema: {
         query: z.string().min(1).max(2000).describe("What you are looking for."),
         scope: z.enum(["project", "global", "all"]).optional().describe("all (default): this project's and global memories."),
         tags: tagsInput.describe("Only memories with all of these tags."),
         limit: z.coerce.number().int().min(1).max(100).optional().describe("Most results (default 10)."),
+        include_history: z.boolean().optional().describe("Also give each memory's earlier texts (default false)."),
       },
-      outputSchema: { results: z.array(memoryView), in_scope: z.number(), project: z.string() },
+      outputSchema: { results: z.array(memoryView), in_scope: z.number(), mode: z.enum(["lexical", "hybrid"]), note: z.string().optional(), query: z.string(), project: z.string() },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    handle("memory_search", async (args: { query: string; scope?: "project" | "global" | "all"; tags?: string[]; limit?: number }, where) => {
-      const found = await memory.search({ query: args.query, scope: args.scope ?? "all", project: where, tags: args.tags, limit: args.limit ?? 10 });
-      return { results: found.results, in_scope: found.inScope };
-    }),
+    handle(
+      "memory_search",
+      async (args: { query: string; scope?: "project" | "global" | "all"; tags?: string[]; limit?: number; include_history?: boolean }, where) => {
+        const found = await memory.search({ query: args.query, scope: args.scope ?? "all", project: where, tags: args.tags, limit: args.limit ?? 10, includeHistory: args.include_history });
+        return { results: found.results, in_scope: found.inScope, mode: found.mode, ...(found.note ? { note: found.note } : {}), query: args.query };
+      },
+      (result) => searchText(result as unknown as SearchAnswer),
+    ),
   );
 
   server.registerTool(
@@ -110,13 +123,19 @@ export function registerMemoryTools(server: McpServer, memory: MemoryStore, logg
         tags: tagsInput.describe("Only memories with all of these tags."),
         limit: z.coerce.number().int().min(1).max(200).optional().describe("Page size (default 20)."),
         offset: z.coerce.number().int().min(0).optional().describe("Memories to skip."),
+        include_history: z.boolean().optional().describe("Also give each memory's earlier texts (default false)."),
       },
-      outputSchema: { memories: z.array(memoryView), total: z.number(), project: z.string() },
+      outputSchema: { memories: z.array(memoryView), total: z.number(), offset: z.number(), project: z.string() },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    handle("memory_list", async (args: { scope?: "project" | "global" | "all"; tags?: string[]; limit?: number; offset?: number }, where) => ({
-      ...(await memory.list({ scope: args.scope ?? "all", project: where, tags: args.tags, limit: args.limit ?? 20, offset: args.offset ?? 0 })),
-    })),
+    handle(
+      "memory_list",
+      async (args: { scope?: "project" | "global" | "all"; tags?: string[]; limit?: number; offset?: number; include_history?: boolean }, where) => ({
+        ...(await memory.list({ scope: args.scope ?? "all", project: where, tags: args.tags, limit: args.limit ?? 20, offset: args.offset ?? 0, includeHistory: args.include_history })),
+        offset: args.offset ?? 0,
+      }),
+      (result) => listText(result as unknown as { memories: MemoryView[]; total: number; offset: number }),
+    ),
   );
 
   server.registerTool(
@@ -133,4 +152,39 @@ export function registerMemoryTools(server: McpServer, memory: MemoryStore, logg
     },
     handle("memory_delete", async (args: { id?: string; key?: string }, where) => ({ deleted: await memory.delete({ id: args.id, key: args.key, project: where }) })),
   );
+}
+
+type SearchAnswer = { results: MemoryView[]; in_scope: number; mode: SearchResult["mode"]; note?: string; query: string };
+
+/** Search results as blocks a model reads at a glance: the fact first, then where it lives and why it matched. */
+function searchText(answer: SearchAnswer): string {
+  const how = answer.mode === "hybrid" ? "by words and meaning" : "by words";
+  const head = `${answer.results.length === 0 ? "No" : answer.results.length} of ${answer.in_scope} memories in scope match "${answer.query}" (${how}).`;
+  const lines = [head, ...(answer.note ? [`Note: ${answer.note}.`] : [])];
+  answer.results.forEach((m, i) => lines.push("", ...memoryBlock(m, `${i + 1}. `)));
+  if (answer.results.length === 0) lines.push("", "Try other words, a tag, or memory_list to see what is saved.");
+  return lines.join("\n");
+}
+
+function listText(answer: { memories: MemoryView[]; total: number; offset: number }): string {
+  const shown = answer.memories.length === 0 ? "none" : `${answer.offset + 1}-${answer.offset + answer.memories.length}`;
+  const lines = [`${answer.total} memories; showing ${shown}, newest first.`];
+  answer.memories.forEach((m, i) => lines.push("", ...memoryBlock(m, `${answer.offset + i + 1}. `)));
+  return lines.join("\n");
+}
+
+function memoryBlock(m: MemoryView, prefix: string): string[] {
+  const indent = " ".repeat(prefix.length);
+  const [first, ...rest] = m.content.split("\n");
+  const facts = [
+    ...(m.tags.length > 0 ? [`tags: ${m.tags.join(", ")}`] : []),
+    m.scope === "global" ? "global" : "this project",
+    ...(m.key ? [`key: ${m.key}`] : []),
+    `updated ${m.updated_at.slice(0, 10)}`,
+    `id: ${m.id}`,
+  ];
+  const out = [prefix + first, ...rest.map((l) => indent + l), `${indent}${facts.join(" · ")}`];
+  if (m.matched && m.matched.length > 0) out.push(`${indent}matched: ${m.matched.join(", ")}`);
+  for (const h of m.history ?? []) out.push(`${indent}earlier (until ${h.replaced_at.slice(0, 10)}): ${h.content.replace(/\n/g, " ")}`);
+  return out;
 }
