@@ -4,7 +4,7 @@ import type { Config } from "./config.js";
 import { Engine, type EngineLimits } from "./engine/engine.js";
 import type { Logger } from "./log.js";
 import { EmbeddingsClient, type EmbeddingsConfig } from "./memory/embeddings.js";
-import { MemoryStore, type MemoryRecord } from "./memory/store.js";
+import { MemoryStore, type MemoryRecord, type WriterStamp } from "./memory/store.js";
 import { StatsRecorder, type RunRecord } from "./stats/stats.js";
 import { TokenCounter } from "./tokens/counter.js";
 
@@ -62,7 +62,7 @@ export function createHeadroom(options: HeadroomOptions): Headroom {
   const memory = new MemoryStore(
     backend.then((b) => b.namespace<MemoryRecord>("memory")),
     Date.now,
-    semantic,
+    { semantic, writers: backend.then((b) => b.namespace<WriterStamp>("memory-writers")) },
   );
   const tokens = new TokenCounter();
   const engine = new Engine({ store, tokens, stats, logger, limits: options.limits ?? {} });

@@ -90,6 +90,10 @@ const BACKFILL_RETRY_MS = 60_000;
 
 interface Indexed {
   record: MemoryRecord;
+  /** Scratch for one search, stamped with its number (no map or array allocated per memory). */
+  score: number;
+  scoredBy: number;
+  inScopeOf: number;
   /** Distinct words, for near-duplicate detection. */
   words: Set<string>;
   doc: DocumentTerms;
@@ -99,7 +103,9 @@ interface Indexed {
 
 export class MemoryStore {
   private cache = new Map<string, Indexed>();
-  private postings = new Map<string, Set<string>>();
+  /** Term → the memories that hold it, with the term's weighted frequency there. */
+  private postings = new Map<string, Map<Indexed, number>>();
+  private searches = 0;
   /** Plain words (not stemmed) → memories, for near-duplicate detection. */
   private wordPostings = new Map<string, Set<string>>();
   /** Every indexed term, sorted, for prefix matches; rebuilt when terms were added. */
@@ -111,11 +117,29 @@ export class MemoryStore {
   private backfillFailedAt = -Infinity;
   private closed = false;
 
+  /** This process's entry in the writers namespace, and how many writes it has made. */
+  private readonly writerId = contentHash(`${process.pid}\u0000${Date.now()}\u0000${Math.random()}`);
+  private writes = 0;
+  /** Other processes' write counts when the copy was last loaded. */
+  private seenWriters = new Map<string, number>();
+  private readonly semantic: SemanticOptions | undefined;
+  private readonly writers: Promise<Namespace<WriterStamp>> | undefined;
+
   constructor(
     private readonly store: Promise<Namespace<MemoryRecord>>,
     private readonly now: () => number = Date.now,
-    private readonly semantic?: SemanticOptions,
-  ) {}
+    options: {
+      semantic?: SemanticOptions | undefined;
+      /**
+       * Where each process counts its writes: with it, a process re-reads the memories only when
+       * another one wrote since (one small read a second), not every second.
+       */
+      writers?: Promise<Namespace<WriterStamp>> | undefined;
+    } = {},
+  ) {
+    this.semantic = options.semantic;
+    this.writers = options.writers;
+  }
 
   async save(input: { content: string; scope: Scope; project: string; tags?: string[] | undefined; key?: string | undefined }): Promise<{
     memory: MemoryView;
@@ -184,6 +208,7 @@ export class MemoryStore {
       }
     }
     await (await this.store).set(id, record);
+    await this.noteWrite();
     this.index(record);
     return {
       memory: view(record),
@@ -198,44 +223,45 @@ export class MemoryStore {
     const query = input.query.trim();
     if (!query) throw new InputError("query is empty: say what you are looking for");
     await this.refresh();
+    // asked first, so the request is on its way while the words are ranked
+    const embedding = this.semantic ? this.semantic.client.embed([query], SEARCH_EMBED_TIMEOUT_MS).then(([v]) => v!, (error: unknown) => error as Error) : undefined;
+    const stamp = ++this.searches;
     const candidates = this.filter(input.scope, input.project, input.tags);
+    for (const c of candidates) c.inScopeOf = stamp;
     const phrase = query.toLowerCase();
     // one word is a term like any other (a tag may hold it too); several in a row are a phrase
     const multiWord = /\s/.test(phrase);
     const queryTerms = this.withPrefixes(analyzeQuery(query));
-    const scores = this.bm25(queryTerms);
     const now = this.now();
-    const lexical: Array<{ c: Indexed; exact: boolean; score: number }> = [];
-    for (const c of candidates) {
-      const relevance = scores.get(c.record.id) ?? 0;
+    const semantic = embedding ? await this.semanticRanking(await embedding, candidates) : {};
+    const depth = semantic.similarities ? Math.max(SEMANTIC_DEPTH, input.limit) : input.limit;
+    // the best `depth` by words (exact phrase first), kept in order as they are found
+    const lexical = new TopList<{ c: Indexed; exact: boolean; score: number }>(depth, (a, b) => Number(a.exact) - Number(b.exact) || a.score - b.score || newerFirst(b.c, a.c));
+    for (const c of this.bm25(queryTerms, stamp)) {
+      if (c.inScopeOf !== stamp) continue;
       const exact = multiWord && c.lower.includes(phrase);
-      if (!exact && relevance <= 0) continue;
       // newer memories a little ahead: a fifth more for one saved today, fading over a month
       const ageDays = (now - c.record.updatedAt) / 86_400_000;
-      lexical.push({ c, exact, score: (relevance + (exact ? 10 : 0)) * (1 + 0.2 * Math.exp(-ageDays / 30)) });
+      lexical.offer({ c, exact, score: (c.score + (exact ? 10 : 0)) * (1 + 0.2 * Math.exp(-ageDays / 30)) });
     }
-    const byScore = (a: { c: Indexed; score: number }, b: { c: Indexed; score: number }) =>
-      b.score - a.score || b.c.record.updatedAt - a.c.record.updatedAt || (a.c.record.id < b.c.record.id ? -1 : 1);
-    const semantic = await this.semanticRanking(query, candidates);
-    let ranked: Array<{ c: Indexed; exact: boolean; score: number; similarity?: number }>;
-    if (!semantic.similarities) {
-      ranked = lexical.sort((a, b) => Number(b.exact) - Number(a.exact) || byScore(a, b)).slice(0, input.limit);
-    } else {
+    let ranked: Array<{ c: Indexed; exact: boolean; score: number; similarity?: number }> = lexical.items;
+    if (semantic.similarities) {
       // reciprocal rank fusion of the word ranking and the meaning ranking; exact phrases first
-      const fused = new Map<string, { c: Indexed; exact: boolean; score: number; similarity?: number }>();
-      lexical.sort(byScore).forEach((entry, rank) => fused.set(entry.c.record.id, { c: entry.c, exact: entry.exact, score: 1 / (RRF_K + rank + 1) }));
+      const fused = new Map<Indexed, { c: Indexed; exact: boolean; score: number; similarity?: number }>();
+      ranked.forEach((entry, rank) => fused.set(entry.c, { c: entry.c, exact: entry.exact, score: 1 / (RRF_K + rank + 1) }));
       semantic.similarities.forEach(({ c, similarity }, rank) => {
-        const entry = fused.get(c.record.id) ?? { c, exact: false, score: 0 };
+        const entry = fused.get(c) ?? { c, exact: false, score: 0 };
         entry.score += 1 / (RRF_K + rank + 1);
         entry.similarity = similarity;
-        fused.set(c.record.id, entry);
+        fused.set(c, entry);
       });
-      ranked = [...fused.values()].sort((a, b) => Number(b.exact) - Number(a.exact) || byScore(a, b)).slice(0, input.limit);
+      ranked = [...fused.values()].sort((a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score || newerFirst(a.c, b.c));
     }
+    const digits = semantic.similarities ? 1e5 : 1e3;
     return {
-      results: ranked.map((r) => ({
+      results: ranked.slice(0, input.limit).map((r) => ({
         ...view(r.c.record, input.includeHistory ?? false),
-        score: Math.round(r.score * (semantic.similarities ? 1e5 : 1e3)) / (semantic.similarities ? 1e5 : 1e3),
+        score: Math.round(r.score * digits) / digits,
         matched: whyMatched(r.c, queryTerms, r.exact, r.similarity),
       })),
       inScope: candidates.length,
@@ -244,26 +270,29 @@ export class MemoryStore {
     };
   }
 
-  /** The candidates nearest the query by meaning, when embeddings are configured and answer. */
-  private async semanticRanking(query: string, candidates: readonly Indexed[]): Promise<{ similarities?: Array<{ c: Indexed; similarity: number }>; note?: string }> {
-    if (!this.semantic) return {};
-    const missing = candidates.filter((c) => !c.vector).length;
+  /** The candidates nearest the query by meaning, when the endpoint gave the query's vector. */
+  private async semanticRanking(vector: Float32Array | Error, candidates: readonly Indexed[]): Promise<{ similarities?: Array<{ c: Indexed; similarity: number }>; note?: string }> {
+    let missing = 0;
+    for (const c of candidates) if (!c.vector) missing++;
     if (missing > 0) this.startBackfill();
-    let vector: Float32Array;
-    try {
-      [vector] = (await this.semantic.client.embed([query], SEARCH_EMBED_TIMEOUT_MS)) as [Float32Array];
-    } catch (error) {
-      const why = error instanceof EmbeddingsUnavailable ? error.message : String(error);
+    if (vector instanceof Error) {
+      const why = vector instanceof EmbeddingsUnavailable ? vector.message : String(vector);
       return { note: `ranked by words alone: the embeddings endpoint failed (${why})` };
     }
-    const similarities: Array<{ c: Indexed; similarity: number }> = [];
-    for (const c of candidates) if (c.vector && c.vector.length === vector.length) similarities.push({ c, similarity: cosine(vector, c.vector) });
-    similarities.sort((a, b) => b.similarity - a.similarity);
+    const nearest = new TopList<{ c: Indexed; similarity: number }>(SEMANTIC_DEPTH, (a, b) => a.similarity - b.similarity || newerFirst(b.c, a.c));
+    let worst = -Infinity;
+    for (const c of candidates) {
+      if (!c.vector || c.vector.length !== vector.length) continue;
+      const similarity = cosine(vector, c.vector);
+      // most memories are farther than the nearest ones already found: no entry made for them
+      if (similarity < worst) continue;
+      nearest.offer({ c, similarity });
+      if (nearest.items.length === SEMANTIC_DEPTH) worst = nearest.items[SEMANTIC_DEPTH - 1]!.similarity;
+    }
     // far from the query compared with the nearest: not a match, however the ranks fall
-    const floor = Math.max(0, (similarities[0]?.similarity ?? 0) * SEMANTIC_FLOOR);
-    const near = similarities.filter((s) => s.similarity > floor);
+    const floor = Math.max(0, (nearest.items[0]?.similarity ?? 0) * SEMANTIC_FLOOR);
     const note = missing > 0 ? `${missing} of ${candidates.length} memories are not embedded yet (a backfill is under way): they are found by words alone` : undefined;
-    return { similarities: near.slice(0, SEMANTIC_DEPTH), ...(note ? { note } : {}) };
+    return { similarities: nearest.items.filter((s) => s.similarity > floor), ...(note ? { note } : {}) };
   }
 
   async list(input: { scope: Scope | "all"; project: string; tags?: string[] | undefined; limit: number; offset: number; includeHistory?: boolean | undefined }): Promise<{ memories: MemoryView[]; total: number }> {
@@ -287,6 +316,7 @@ export class MemoryStore {
       // an id is scoped like every other call: another project's memory is not found from here
       if (!record || (record.scope === "project" && record.project !== input.project)) continue;
       await store.delete(id);
+      await this.noteWrite();
       this.unindex(id);
       return view(record);
     }
@@ -315,6 +345,7 @@ export class MemoryStore {
     for (const record of records) {
       validate(record.content, record.tags, record.key);
       await store.set(record.id, record);
+      await this.noteWrite();
       this.index(record);
       count++;
     }
@@ -356,24 +387,26 @@ export class MemoryStore {
     return best?.record;
   }
 
-  /** BM25 over weighted term frequencies (tags count more), visiting only memories that hold a query term. */
-  private bm25(queryTerms: readonly QueryTerm[]): Map<string, number> {
-    const scores = new Map<string, number>();
-    if (queryTerms.length === 0 || this.cache.size === 0) return scores;
+  /** BM25 over weighted term frequencies (tags count more): the memories that hold a query term, each with its `score` set. */
+  private bm25(queryTerms: readonly QueryTerm[], stamp: number): Indexed[] {
+    const touched: Indexed[] = [];
+    if (queryTerms.length === 0 || this.cache.size === 0) return touched;
     const avgdl = this.totalLength / this.cache.size || 1;
     const n = this.cache.size;
     for (const { term, weight } of queryTerms) {
       const posting = this.postings.get(term);
       if (!posting) continue;
-      const idf = Math.log(1 + (n - posting.size + 0.5) / (posting.size + 0.5));
-      for (const id of posting) {
-        const c = this.cache.get(id)!;
-        const f = c.doc.tf.get(term)!;
-        const score = weight * idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * c.doc.length) / avgdl)));
-        scores.set(id, (scores.get(id) ?? 0) + score);
+      const idf = weight * Math.log(1 + (n - posting.size + 0.5) / (posting.size + 0.5));
+      for (const [c, f] of posting) {
+        if (c.scoredBy !== stamp) {
+          c.scoredBy = stamp;
+          c.score = 0;
+          touched.push(c);
+        }
+        c.score += idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * c.doc.length) / avgdl)));
       }
     }
-    return scores;
+    return touched;
   }
 
   /** The query's words, plus indexed terms they begin (`kube` → kubectl), the shortest few. */
@@ -390,10 +423,13 @@ export class MemoryStore {
         if (vocabulary[mid]! < t.term) lo = mid + 1;
         else hi = mid;
       }
-      const longer: string[] = [];
-      for (let i = lo; i < vocabulary.length && vocabulary[i]!.startsWith(t.term); i++) if (vocabulary[i] !== t.term && !have.has(vocabulary[i]!)) longer.push(vocabulary[i]!);
-      longer.sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
-      for (const term of longer.slice(0, PREFIX_TERMS)) {
+      // the shortest words that begin with it (an identifier's whole form is no word: its parts are)
+      const longer = new TopList<string>(PREFIX_TERMS, (a, b) => b.length - a.length || (a < b ? 1 : -1));
+      for (let i = lo; i < vocabulary.length && vocabulary[i]!.startsWith(t.term); i++) {
+        const term = vocabulary[i]!;
+        if (term !== t.term && !have.has(term) && PLAIN_WORD.test(term)) longer.offer(term);
+      }
+      for (const term of longer.items) {
         have.add(term);
         added.push({ term, weight: PREFIX_WEIGHT, kind: "prefix", from: t.from });
       }
@@ -420,6 +456,7 @@ export class MemoryStore {
           if (!current || current.content !== c.record.content) continue;
           const record = { ...current, embedding: { model: semantic.client.config.model, vector: encodeVector(vectors[i]!) } };
           await store.set(record.id, record);
+          await this.noteWrite();
           this.index(record);
         }
         semantic.logger.debug(`embedded ${batch.length} memories`);
@@ -448,6 +485,13 @@ export class MemoryStore {
   private async refresh(): Promise<void> {
     if (this.now() - this.loadedAt < CACHE_MS) return;
     this.loading ??= (async () => {
+      // the writers are read before the memories: whatever they counted is in what follows
+      const writers = await this.otherWriters();
+      if (writers && this.loadedAt > -Infinity && sameCounts(writers, this.seenWriters)) {
+        this.loadedAt = this.now();
+        return;
+      }
+      if (writers) this.seenWriters = writers;
       const fresh = new Map<string, Indexed>();
       for await (const [, record] of (await this.store).entries()) fresh.set(record.id, indexed(record, this.semantic?.client.config.model));
       this.cache = fresh;
@@ -464,6 +508,26 @@ export class MemoryStore {
     await this.loading;
   }
 
+  /** Other processes' write counts; stamps of processes gone quiet for a week are tidied away. */
+  private async otherWriters(): Promise<Map<string, number> | undefined> {
+    if (!this.writers) return undefined;
+    const writers = await this.writers;
+    const counts = new Map<string, number>();
+    for await (const [id, stamp] of writers.entries()) {
+      if (id === this.writerId) continue;
+      if (this.now() - stamp.at > WRITER_STAMP_KEPT_MS) await writers.delete(id).catch(() => undefined);
+      else counts.set(id, stamp.count);
+    }
+    return counts;
+  }
+
+  /** After each write to the store: the other processes see the count change and re-read. */
+  private async noteWrite(): Promise<void> {
+    if (!this.writers) return;
+    this.writes++;
+    await (await this.writers).set(this.writerId, { count: this.writes, at: this.now() });
+  }
+
   private index(record: MemoryRecord): void {
     this.unindex(record.id);
     const c = indexed(record, this.semantic?.client.config.model);
@@ -474,7 +538,7 @@ export class MemoryStore {
   private unindex(id: string): void {
     const old = this.cache.get(id);
     if (!old) return;
-    for (const t of old.doc.tf.keys()) this.postings.get(t)?.delete(id);
+    for (const t of old.doc.tf.keys()) this.postings.get(t)?.delete(old);
     for (const w of old.words) this.wordPostings.get(w)?.delete(id);
     this.totalLength -= old.doc.length;
     this.cache.delete(id);
@@ -482,12 +546,31 @@ export class MemoryStore {
 
   private post(c: Indexed): void {
     this.totalLength += c.doc.length;
-    for (const t of c.doc.tf.keys()) {
-      if (!this.postings.has(t)) this.vocabulary = undefined;
-      addTo(this.postings, t, c.record.id);
+    for (const [t, f] of c.doc.tf) {
+      let posting = this.postings.get(t);
+      if (!posting) {
+        posting = new Map();
+        this.postings.set(t, posting);
+        this.vocabulary = undefined;
+      }
+      posting.set(c, f);
     }
     for (const w of c.words) addTo(this.wordPostings, w, c.record.id);
   }
+}
+
+/** One process's count of its writes to the memories. */
+export interface WriterStamp {
+  count: number;
+  at: number;
+}
+
+const WRITER_STAMP_KEPT_MS = 7 * 86_400_000;
+
+function sameCounts(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, count] of a) if (b.get(id) !== count) return false;
+  return true;
 }
 
 /** The id of a memory saved with a key: the same scope, project and key always land on it. */
@@ -497,7 +580,33 @@ function keyedId(scope: Scope, project: string | null, key: string): string {
 
 function indexed(record: MemoryRecord, model: string | undefined): Indexed {
   const vector = model !== undefined && record.embedding?.model === model ? decodeVector(record.embedding.vector) : undefined;
-  return { record, words: new Set(terms(record.content)), doc: analyzeDocument(record.content, record.tags, record.key), lower: record.content.toLowerCase(), vector };
+  return { record, words: new Set(terms(record.content)), doc: analyzeDocument(record.content, record.tags, record.key), lower: record.content.toLowerCase(), vector, score: 0, scoredBy: 0, inScopeOf: 0 };
+}
+
+const PLAIN_WORD = /^[\p{L}\p{N}]+$/u;
+
+/** Newer first, then by id: the same order every time. */
+function newerFirst(a: Indexed, b: Indexed): number {
+  return b.record.updatedAt - a.record.updatedAt || (a.record.id < b.record.id ? -1 : a.record.id > b.record.id ? 1 : 0);
+}
+
+/** The best `size` items offered, best first, without sorting them all; `compare` > 0 when a is better. */
+class TopList<T> {
+  readonly items: T[] = [];
+
+  constructor(
+    private readonly size: number,
+    private readonly compare: (a: T, b: T) => number,
+  ) {}
+
+  offer(item: T): void {
+    const items = this.items;
+    if (items.length === this.size && this.compare(item, items[items.length - 1]!) <= 0) return;
+    let at = items.length;
+    while (at > 0 && this.compare(item, items[at - 1]!) > 0) at--;
+    items.splice(at, 0, item);
+    if (items.length > this.size) items.pop();
+  }
 }
 
 function addTo(map: Map<string, Set<string>>, key: string, id: string): void {

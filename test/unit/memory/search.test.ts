@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openBackend } from "../../../src/ccr/backend.js";
 import { EmbeddingsClient } from "../../../src/memory/embeddings.js";
-import { MemoryStore, type MemoryRecord } from "../../../src/memory/store.js";
+import { MemoryStore, type MemoryRecord, type WriterStamp } from "../../../src/memory/store.js";
 import { quietLogger } from "../../helpers/engine.js";
 import { startFakeEmbeddings, type FakeEmbeddings } from "../../helpers/fake-embeddings.js";
 
@@ -17,7 +17,7 @@ async function backend() {
 
 function storeOn(b: Awaited<ReturnType<typeof backend>>, fake?: FakeEmbeddings, clock = { now: Date.UTC(2026, 11, 1) }) {
   const semantic = fake ? { client: new EmbeddingsClient({ url: fake.url, model: "fake-embed", apiKey: "local-key" }), logger: quietLogger } : undefined;
-  return new MemoryStore(Promise.resolve(b.namespace<MemoryRecord>("memory")), () => clock.now, semantic);
+  return new MemoryStore(Promise.resolve(b.namespace<MemoryRecord>("memory")), () => clock.now, { semantic });
 }
 
 async function until(check: () => Promise<boolean>, ms = 5000) {
@@ -132,5 +132,33 @@ describe("memory search by words and meaning (a fake embeddings server on loopba
     // in batches, not one request per memory
     expect(fake.requests.filter((r) => r.input.length > 1).map((r) => r.input.length)).toEqual([32, 8]);
     await semantic.close();
+  });
+});
+
+describe("memory copies kept by several processes", () => {
+  it("re-read the store only after another process wrote to it", async () => {
+    const b = await backend();
+    const clock = { now: Date.UTC(2026, 11, 1) };
+    const memory = b.namespace<MemoryRecord>("memory");
+    let walks = 0;
+    const counted = { ...memory, entries: () => (walks++, memory.entries()) };
+    const writers = Promise.resolve(b.namespace<WriterStamp>("memory-writers"));
+    const one = new MemoryStore(Promise.resolve(counted), () => clock.now, { writers });
+    const two = new MemoryStore(Promise.resolve(counted), () => clock.now, { writers });
+    await one.save({ content: "Builds run on the self-hosted runners", scope: "project", project: A });
+    expect((await two.search({ query: "runners", scope: "all", project: A, limit: 3 })).results).toHaveLength(1);
+    walks = 0;
+    for (let i = 0; i < 5; i++) {
+      clock.now += 1500;
+      await two.search({ query: "runners", scope: "all", project: A, limit: 3 });
+    }
+    expect(walks).toBe(0);
+    const saved = await one.save({ content: "Releases are cut on Mondays", scope: "project", project: A });
+    clock.now += 1500;
+    expect((await two.search({ query: "releases", scope: "all", project: A, limit: 3 })).results.map((r) => r.id)).toEqual([saved.memory.id]);
+    expect(walks).toBe(1);
+    await one.delete({ id: saved.memory.id, project: A });
+    clock.now += 1500;
+    expect((await two.search({ query: "releases", scope: "all", project: A, limit: 3 })).results).toEqual([]);
   });
 });
