@@ -228,28 +228,15 @@ async function memoryBench() {
   return { save: stat(saves), search: stat(searches), hybrid: stat(hybridSearches), request: stat(requests), backfillMs, count };
 }
 
-/** An OpenAI-compatible embeddings endpoint on loopback with deterministic vectors (a hash of each word). */
+/** bench/fake-embeddings-server.mjs in its own process; resolves once it prints its URL. */
 async function startBenchEmbeddings(dims) {
-  const { createServer } = await import("node:http");
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      const { input } = JSON.parse(body);
-      const data = (Array.isArray(input) ? input : [input]).map((text, index) => {
-        const v = new Array(dims).fill(0);
-        for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
-          let h = 2166136261;
-          for (const ch of word) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
-          v[(h >>> 0) % dims] += 1;
-        }
-        return { object: "embedding", index, embedding: v };
-      });
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "list", data }));
-    });
+  const { spawn } = await import("node:child_process");
+  const child = spawn(process.execPath, [join(root, "bench/fake-embeddings-server.mjs"), "--dims", String(dims)], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.once("data", (chunk) => resolve(String(chunk).trim()));
+    child.once("exit", (code) => reject(new Error(`the embeddings server exited (${code})`)));
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${server.address().port}/v1`, close: () => new Promise((resolve) => server.close(resolve)) };
+  return { url, close: () => new Promise((resolve) => (child.once("exit", resolve), child.kill("SIGTERM"))) };
 }
 
 /**

@@ -4,8 +4,9 @@ import { InputError, MemoryNotFoundError } from "../engine/errors.js";
 import type { Logger } from "../log.js";
 import { terms } from "../relevance/terms.js";
 import { analyzeDocument, analyzeQuery, PREFIX_WEIGHT, type DocumentTerms, type QueryTerm } from "./analyze.js";
-import { cosine, decodeVector, EmbeddingsUnavailable, encodeVector, type EmbeddingsClient } from "./embeddings.js";
+import { decodeVector, EmbeddingsUnavailable, encodeVector, type EmbeddingsClient } from "./embeddings.js";
 import { findSecret } from "./secrets.js";
+import { VectorRows } from "./vectors.js";
 
 /**
  * Facts that outlive a conversation. One Keyv record per memory (namespace `memory`), so two
@@ -98,7 +99,8 @@ interface Indexed {
   words: Set<string>;
   doc: DocumentTerms;
   lower: string;
-  vector?: Float32Array | undefined;
+  /** Its row in `vectors`, or -1 while it has no embedding from the configured model. */
+  row: number;
 }
 
 export class MemoryStore {
@@ -123,6 +125,8 @@ export class MemoryStore {
   /** Other processes' write counts when the copy was last loaded. */
   private seenWriters = new Map<string, number>();
   private readonly semantic: SemanticOptions | undefined;
+  /** The embeddings of the memories that have one, side by side. */
+  private vectors: VectorRows<Indexed> | undefined;
   private readonly writers: Promise<Namespace<WriterStamp>> | undefined;
 
   constructor(
@@ -233,8 +237,9 @@ export class MemoryStore {
     const multiWord = /\s/.test(phrase);
     const queryTerms = this.withPrefixes(analyzeQuery(query));
     const now = this.now();
-    const semantic = embedding ? await this.semanticRanking(await embedding, candidates) : {};
-    const depth = semantic.similarities ? Math.max(SEMANTIC_DEPTH, input.limit) : input.limit;
+    // ranked by words while the embedding is on its way; nothing awaited until this is done, so
+    // another search cannot touch the scratch fields (score, scoredBy, inScopeOf) meanwhile
+    const depth = embedding ? Math.max(SEMANTIC_DEPTH, input.limit) : input.limit;
     // the best `depth` by words (exact phrase first), kept in order as they are found
     const lexical = new TopList<{ c: Indexed; exact: boolean; score: number }>(depth, (a, b) => Number(a.exact) - Number(b.exact) || a.score - b.score || newerFirst(b.c, a.c));
     for (const c of this.bm25(queryTerms, stamp)) {
@@ -244,16 +249,17 @@ export class MemoryStore {
       const ageDays = (now - c.record.updatedAt) / 86_400_000;
       lexical.offer({ c, exact, score: (c.score + (exact ? 10 : 0)) * (1 + 0.2 * Math.exp(-ageDays / 30)) });
     }
+    const semantic = embedding ? this.semanticRanking(await embedding, candidates, stamp) : {};
     let ranked: Array<{ c: Indexed; exact: boolean; score: number; similarity?: number }> = lexical.items;
     if (semantic.similarities) {
       // reciprocal rank fusion of the word ranking and the meaning ranking; exact phrases first
-      const fused = new Map<Indexed, { c: Indexed; exact: boolean; score: number; similarity?: number }>();
-      ranked.forEach((entry, rank) => fused.set(entry.c, { c: entry.c, exact: entry.exact, score: 1 / (RRF_K + rank + 1) }));
+      const fused = new Map<string, { c: Indexed; exact: boolean; score: number; similarity?: number }>();
+      ranked.forEach((entry, rank) => fused.set(entry.c.record.id, { c: entry.c, exact: entry.exact, score: 1 / (RRF_K + rank + 1) }));
       semantic.similarities.forEach(({ c, similarity }, rank) => {
-        const entry = fused.get(c) ?? { c, exact: false, score: 0 };
+        const entry = fused.get(c.record.id) ?? { c, exact: false, score: 0 };
         entry.score += 1 / (RRF_K + rank + 1);
         entry.similarity = similarity;
-        fused.set(c, entry);
+        fused.set(c.record.id, entry);
       });
       ranked = [...fused.values()].sort((a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score || newerFirst(a.c, b.c));
     }
@@ -271,9 +277,9 @@ export class MemoryStore {
   }
 
   /** The candidates nearest the query by meaning, when the endpoint gave the query's vector. */
-  private async semanticRanking(vector: Float32Array | Error, candidates: readonly Indexed[]): Promise<{ similarities?: Array<{ c: Indexed; similarity: number }>; note?: string }> {
+  private semanticRanking(vector: Float32Array | Error, candidates: readonly Indexed[], stamp: number): { similarities?: Array<{ c: Indexed; similarity: number }>; note?: string } {
     let missing = 0;
-    for (const c of candidates) if (!c.vector) missing++;
+    for (const c of candidates) if (c.row < 0) missing++;
     if (missing > 0) this.startBackfill();
     if (vector instanceof Error) {
       const why = vector instanceof EmbeddingsUnavailable ? vector.message : String(vector);
@@ -281,14 +287,18 @@ export class MemoryStore {
     }
     const nearest = new TopList<{ c: Indexed; similarity: number }>(SEMANTIC_DEPTH, (a, b) => a.similarity - b.similarity || newerFirst(b.c, a.c));
     let worst = -Infinity;
-    for (const c of candidates) {
-      if (!c.vector || c.vector.length !== vector.length) continue;
-      const similarity = cosine(vector, c.vector);
-      // most memories are farther than the nearest ones already found: no entry made for them
-      if (similarity < worst) continue;
-      nearest.offer({ c, similarity });
-      if (nearest.items.length === SEMANTIC_DEPTH) worst = nearest.items[SEMANTIC_DEPTH - 1]!.similarity;
-    }
+    // marked again: a search that ran while this one awaited its embedding marked its own
+    for (const c of candidates) c.inScopeOf = stamp;
+    this.vectors?.scan(
+      vector,
+      (c) => c.inScopeOf === stamp,
+      (c, similarity) => {
+        // most memories are farther than the nearest ones already found: no entry made for them
+        if (similarity < worst) return;
+        nearest.offer({ c, similarity });
+        if (nearest.items.length === SEMANTIC_DEPTH) worst = nearest.items[SEMANTIC_DEPTH - 1]!.similarity;
+      },
+    );
     // far from the query compared with the nearest: not a match, however the ranks fall
     const floor = Math.max(0, (nearest.items[0]?.similarity ?? 0) * SEMANTIC_FLOOR);
     const note = missing > 0 ? `${missing} of ${candidates.length} memories are not embedded yet (a backfill is under way): they are found by words alone` : undefined;
@@ -444,7 +454,7 @@ export class MemoryStore {
     this.backfill = (async () => {
       const store = await this.store;
       for (;;) {
-        const batch = [...this.cache.values()].filter((c) => !c.vector).slice(0, BACKFILL_BATCH);
+        const batch = [...this.cache.values()].filter((c) => c.row < 0).slice(0, BACKFILL_BATCH);
         if (batch.length === 0 || this.closed) return;
         const vectors = await semantic.client.embed(
           batch.map((c) => c.record.content),
@@ -493,15 +503,16 @@ export class MemoryStore {
       }
       if (writers) this.seenWriters = writers;
       const fresh = new Map<string, Indexed>();
-      for await (const [, record] of (await this.store).entries()) fresh.set(record.id, indexed(record, this.semantic?.client.config.model));
+      for await (const [, record] of (await this.store).entries()) fresh.set(record.id, indexed(record));
       this.cache = fresh;
+      this.vectors = undefined;
       this.postings = new Map();
       this.wordPostings = new Map();
       this.vocabulary = undefined;
       this.totalLength = 0;
       for (const c of fresh.values()) this.post(c);
       this.loadedAt = this.now();
-      if (this.semantic && [...fresh.values()].some((c) => !c.vector)) this.startBackfill();
+      if (this.semantic && [...fresh.values()].some((c) => c.row < 0)) this.startBackfill();
     })().finally(() => {
       this.loading = undefined;
     });
@@ -530,7 +541,7 @@ export class MemoryStore {
 
   private index(record: MemoryRecord): void {
     this.unindex(record.id);
-    const c = indexed(record, this.semantic?.client.config.model);
+    const c = indexed(record);
     this.cache.set(record.id, c);
     this.post(c);
   }
@@ -540,6 +551,7 @@ export class MemoryStore {
     if (!old) return;
     for (const t of old.doc.tf.keys()) this.postings.get(t)?.delete(old);
     for (const w of old.words) this.wordPostings.get(w)?.delete(id);
+    if (old.row >= 0) this.vectors?.remove(old.row);
     this.totalLength -= old.doc.length;
     this.cache.delete(id);
   }
@@ -556,6 +568,17 @@ export class MemoryStore {
       posting.set(c, f);
     }
     for (const w of c.words) addTo(this.wordPostings, w, c.record.id);
+    const embedding = c.record.embedding;
+    if (this.semantic && embedding?.model === this.semantic.client.config.model) {
+      const vector = decodeVector(embedding.vector);
+      // a model that changed its size under the same name: the old vectors go, the backfill redoes them
+      if (this.vectors && this.vectors.dims !== vector.length) {
+        for (const other of this.cache.values()) other.row = -1;
+        this.vectors = undefined;
+      }
+      this.vectors ??= new VectorRows<Indexed>(vector.length);
+      c.row = this.vectors.add(c, vector);
+    }
   }
 }
 
@@ -578,9 +601,8 @@ function keyedId(scope: Scope, project: string | null, key: string): string {
   return contentHash(`key\u0000${scope}\u0000${project ?? ""}\u0000${key}`);
 }
 
-function indexed(record: MemoryRecord, model: string | undefined): Indexed {
-  const vector = model !== undefined && record.embedding?.model === model ? decodeVector(record.embedding.vector) : undefined;
-  return { record, words: new Set(terms(record.content)), doc: analyzeDocument(record.content, record.tags, record.key), lower: record.content.toLowerCase(), vector, score: 0, scoredBy: 0, inScopeOf: 0 };
+function indexed(record: MemoryRecord): Indexed {
+  return { record, words: new Set(terms(record.content)), doc: analyzeDocument(record.content, record.tags, record.key), lower: record.content.toLowerCase(), row: -1, score: 0, scoredBy: 0, inScopeOf: 0 };
 }
 
 const PLAIN_WORD = /^[\p{L}\p{N}]+$/u;
