@@ -83,28 +83,6 @@ function normalised(values: readonly number[]): Float32Array {
   return v;
 }
 
-/**
- * Both unit length: the dot product is the cosine. Four running sums (10,000 × 768 dimensions in
- * about 5 ms where one sum took twice that: the multiplications no longer wait on each other).
- */
-export function cosine(a: Float32Array, b: Float32Array): number {
-  const n = a.length;
-  if (n !== b.length) return 0;
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    s0 += a[i]! * b[i]!;
-    s1 += a[i + 1]! * b[i + 1]!;
-    s2 += a[i + 2]! * b[i + 2]!;
-    s3 += a[i + 3]! * b[i + 3]!;
-  }
-  for (; i < n; i++) s0 += a[i]! * b[i]!;
-  return s0 + s1 + s2 + s3;
-}
-
 /** Stored with the memory as base64 of its float32 bytes (a third of the size of a JSON list). */
 export function encodeVector(v: Float32Array): string {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
