@@ -18,16 +18,23 @@ export interface DocumentTerms {
   surface: Map<string, string>;
   /** Terms that come from the memory's tags. */
   tagTerms: Set<string>;
+  /** The content's and tags' stems in order (a "" between parts), to find phrases. */
+  sequence: string[];
 }
 
 export type MatchKind = "word" | "synonym" | "related" | "prefix";
 
 export interface QueryTerm {
+  /** A stem, an identifier's whole form, or a phrase's stems joined by spaces. */
   term: string;
+  /** For a phrase: its stems, which must stand in a row in a memory. */
+  phrase?: string[];
   weight: number;
   kind: MatchKind;
   /** The query's word or phrase that brought the term in. */
   from: string;
+  /** For a widened term: the lexicon's word or phrase, as a result says it matched. */
+  shown?: string;
 }
 
 const TAG_WEIGHT = 3;
@@ -42,6 +49,21 @@ export const PREFIX_WEIGHT = 0.5;
 /** A word, or an identifier with its separators and camelCase humps. */
 const TOKEN = /[\p{L}\p{N}_](?:[\p{L}\p{N}_]|[./\-:#@](?=[\p{L}\p{N}_]))*/gu;
 const HUMP = /(?<=[\p{Ll}\p{N}])(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u;
+/** Words that say little about what a memory is about, besides the shared STOPWORDS. */
+const NOTE_STOPWORDS: ReadonlySet<string> = new Set(
+  ("about above after again all also any because been before being both could each else even every " +
+    "into just may might more most must much only other our over same should some such than too us " +
+    "very via we would yet").split(" "),
+);
+/**
+ * Porter's stem merges a few words a developer keeps apart: "settings" is not "set", "composer"
+ * (PHP's package manager) is not "compose".
+ */
+const STEM_EXCEPTIONS: ReadonlyMap<string, string> = new Map([
+  ["settings", "setting"],
+  ["setting", "setting"],
+  ["composer", "composer"],
+]);
 
 /** The lower-cased words of a text, identifiers split; `whole` is set on an identifier's own form. */
 export function words(text: string): Array<{ word: string; whole?: true }> {
@@ -52,7 +74,7 @@ export function words(text: string): Array<{ word: string; whole?: true }> {
     if (parts.length > 1) out.push({ word: token.toLowerCase(), whole: true });
     for (const part of parts) {
       const word = part.toLowerCase();
-      if ((word.length < 2 && !/\d/.test(word)) || STOPWORDS.has(word)) continue;
+      if ((word.length < 2 && !/\d/.test(word)) || STOPWORDS.has(word) || NOTE_STOPWORDS.has(word)) continue;
       out.push({ word });
     }
   }
@@ -67,7 +89,7 @@ export function stem(word: string): string {
   if (word.length <= 3 || /\d/.test(word)) return word;
   let s = stems.get(word);
   if (s === undefined) {
-    s = stemmer(word).replace(/i$/, "y");
+    s = STEM_EXCEPTIONS.get(word) ?? stemmer(word).replace(/i$/, "y");
     if (stems.size >= STEM_CACHE) stems.clear();
     stems.set(word, s);
   }
@@ -75,10 +97,12 @@ export function stem(word: string): string {
 }
 
 export function analyzeDocument(content: string, tags: readonly string[], key: string | undefined): DocumentTerms {
-  const doc: DocumentTerms = { tf: new Map(), length: 0, surface: new Map(), tagTerms: new Set() };
+  const doc: DocumentTerms = { tf: new Map(), length: 0, surface: new Map(), tagTerms: new Set(), sequence: [] };
   const add = (text: string, weight: number, isTag: boolean) => {
+    doc.sequence.push("");
     for (const { word, whole } of words(text)) {
       const term = whole ? word : stem(word);
+      if (!whole) doc.sequence.push(term);
       doc.tf.set(term, (doc.tf.get(term) ?? 0) + weight);
       doc.length += weight;
       if (!doc.surface.has(term)) doc.surface.set(term, word);
@@ -91,12 +115,22 @@ export function analyzeDocument(content: string, tags: readonly string[], key: s
   return doc;
 }
 
-/** A phrase's terms as a key: "Package Managers" → "packag manag". */
-function phraseKey(phrase: string): string {
-  return words(phrase)
+/** A lexicon entry's terms as a key: "Package Managers" → "packag manag"; an identifier whole: "on-call". */
+function phraseKey(entry: string): string {
+  if (!/\s/.test(entry) && /[./\-:#@_]/.test(entry)) return entry.toLowerCase();
+  return words(entry)
     .filter((w) => !w.whole)
     .map((w) => stem(w.word))
     .join(" ");
+}
+
+/** Whether `phrase` stands in a row in `sequence`. */
+export function holdsPhrase(sequence: readonly string[], phrase: readonly string[]): boolean {
+  outer: for (let i = 0; i + phrase.length <= sequence.length; i++) {
+    for (let j = 0; j < phrase.length; j++) if (sequence[i + j] !== phrase[j]) continue outer;
+    return true;
+  }
+  return false;
 }
 
 interface Expansion {
@@ -142,6 +176,7 @@ export function analyzeQuery(query: string): QueryTerm[] {
   for (const { word, whole } of words(query)) {
     if (whole) {
       add({ term: word, weight: 1, kind: "word", from: word });
+      for (const e of expansions().get(word) ?? []) add({ term: e.key, weight: e.weight, kind: e.kind, from: word, shown: e.phrase });
       continue;
     }
     const term = stem(word);
@@ -156,8 +191,7 @@ export function analyzeQuery(query: string): QueryTerm[] {
       const from = slice.map((p) => p.word).join(" ");
       for (const e of table.get(slice.map((p) => p.term).join(" ")) ?? []) {
         const parts = e.key.split(" ");
-        // a phrase's weight is shared by its words, so all of them together weigh as one word
-        for (const term of parts) add({ term, weight: e.weight / parts.length, kind: e.kind, from });
+        add({ term: e.key, ...(parts.length > 1 ? { phrase: parts } : {}), weight: e.weight, kind: e.kind, from, shown: e.phrase });
       }
     }
   }

@@ -11,6 +11,11 @@ export interface EmbeddingsConfig {
   apiKey?: string | undefined;
 }
 
+/** For the start-up line: whether memory search goes by meaning too, and through what. */
+export function describeEmbeddings(config: EmbeddingsConfig | undefined): string {
+  return config ? `memory search by words and meaning (${config.model} at ${embeddingsEndpoint(config.url)})` : "memory search by words (no --embeddings)";
+}
+
 export class EmbeddingsUnavailable extends Error {
   constructor(message: string) {
     super(message);

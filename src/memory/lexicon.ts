@@ -4,16 +4,18 @@
  * - SAME: synonyms and abbreviations, one meaning said several ways (a full match, nearly);
  * - KIND: a general word and the tools or things it names ("package manager" → npm, pnpm, yarn),
  *   a weaker match, since "database" does not say which database.
- * Entries are words or short phrases, lower case; they are stemmed the way text is, so
- * "configurations" and "configured" find the `configuration` group too. Kept small and general:
- * the software vocabulary any project uses, nothing taken from one project's notes.
+ * Entries are words, identifiers (`on-call`, `node.js`: matched whole) or short phrases, lower
+ * case; they are stemmed the way text is, so "configurations" finds the `configuration` group too.
+ * A phrase matches only as a phrase (its words in a row), so no phrase may hold a word that is
+ * dropped from text (`on`, `in`, `to`…: see STOPWORDS). Kept small and general: the software
+ * vocabulary any project uses, nothing taken from one project's notes.
  */
 export const SAME: readonly (readonly string[])[] = [
   ["database", "db"],
   ["configuration", "config", "cfg", "conf", "settings"],
   ["package", "pkg"],
   ["kubernetes", "k8s", "kube"],
-  ["authentication", "auth", "authn", "login", "log in", "sign in"],
+  ["authentication", "auth", "authn", "login", "signin", "sign-in", "log-in"],
   ["authorization", "authz", "permission", "access control"],
   ["environment", "env"],
   ["environment variable", "env var"],
@@ -34,6 +36,7 @@ export const SAME: readonly (readonly string[])[] = [
   ["throw", "raise"],
   ["temporary", "tmp", "temp"],
   ["javascript", "js"],
+  ["nodejs", "node.js", "node"],
   ["typescript", "ts"],
   ["python", "py"],
   ["golang", "go"],
@@ -77,7 +80,7 @@ export const SAME: readonly (readonly string[])[] = [
   ["remove", "delete"],
   ["bug", "defect"],
   ["incident", "outage"],
-  ["timeout", "time out"],
+  ["timeout", "timed-out"],
   ["lint", "linter"],
   ["format", "formatter"],
   ["test", "spec"],
@@ -85,10 +88,10 @@ export const SAME: readonly (readonly string[])[] = [
   ["secret", "credential"],
   ["preference", "want", "favour", "favor"],
   ["convention", "rule", "guideline", "style"],
-  ["review", "approve", "approval", "sign off"],
+  ["review", "approve", "approval", "sign-off"],
   ["alert", "page", "pager", "alarm"],
-  ["on call", "oncall"],
-  ["cron", "scheduled job", "schedule"],
+  ["oncall", "on-call"],
+  ["cron", "scheduled job", "crontab"],
   ["cache", "caching"],
   ["queue", "job queue"],
   ["log", "logging"],
@@ -105,7 +108,7 @@ export const SAME: readonly (readonly string[])[] = [
   ["runbook", "playbook"],
   ["rate limit", "throttle", "throttling"],
   ["editor", "ide"],
-  ["email", "e mail", "mail"],
+  ["email", "e-mail", "mail"],
   ["erase", "wipe", "purge"],
   ["mock", "stub", "fake", "test double"],
   ["feature flag", "feature toggle", "toggle"],
@@ -113,7 +116,7 @@ export const SAME: readonly (readonly string[])[] = [
   ["customer", "tenant", "client"],
   ["price", "amount", "money", "cost"],
   ["upgrade", "bump", "update"],
-  ["install", "setup", "set up"],
+  ["install", "setup", "set-up"],
 ];
 
 export const KIND: readonly (readonly [string, readonly string[]])[] = [

@@ -3,7 +3,7 @@ import { contentHash } from "../ccr/hash.js";
 import { InputError, MemoryNotFoundError } from "../engine/errors.js";
 import type { Logger } from "../log.js";
 import { terms } from "../relevance/terms.js";
-import { analyzeDocument, analyzeQuery, PREFIX_WEIGHT, type DocumentTerms, type QueryTerm } from "./analyze.js";
+import { analyzeDocument, analyzeQuery, holdsPhrase, PREFIX_WEIGHT, type DocumentTerms, type QueryTerm } from "./analyze.js";
 import { decodeVector, EmbeddingsUnavailable, encodeVector, type EmbeddingsClient } from "./embeddings.js";
 import { findSecret } from "./secrets.js";
 import { VectorRows } from "./vectors.js";
@@ -35,8 +35,11 @@ export interface MemoryRecord {
   createdAt: number;
   updatedAt: number;
   history: Array<{ content: string; tags: string[]; replacedAt: number }>;
-  /** The content's embedding, by the model that made it (base64 of float32s). */
-  embedding?: { model: string; vector: string } | undefined;
+  /**
+   * The content's embeddings, by the model that made each (base64 of float32s): servers that use
+   * different models on one store each keep their own.
+   */
+  embeddings?: Record<string, string> | undefined;
 }
 
 export interface MemoryView {
@@ -58,6 +61,8 @@ export interface MemoryView {
 export interface SearchResult {
   results: MemoryView[];
   inScope: number;
+  /** How many memories match, of which `results` are the best `limit`. */
+  matches: number;
   /** "hybrid" when embeddings ranked the results too. */
   mode: "lexical" | "hybrid";
   /** Why search was by words alone, or what it could not rank by meaning. */
@@ -81,13 +86,22 @@ const RRF_K = 60;
 const SEMANTIC_DEPTH = 50;
 /** A memory less than this share of the best similarity is not near the query. */
 const SEMANTIC_FLOOR = 0.5;
+/**
+ * Nor is one less than this many standard deviations above the mean similarity of all: cosine
+ * values differ from model to model (0.3 is close for one, far for another), how far a memory
+ * stands out from the rest does not.
+ */
+const SEMANTIC_MIN_Z = 3;
+const SPREAD_SAMPLE = 20;
 const PREFIX_TERMS = 8;
+/** A query word this long or longer also matches the words it begins. */
+const PREFIX_MIN = 4;
 const SAVE_EMBED_TIMEOUT_MS = 5_000;
 const SEARCH_EMBED_TIMEOUT_MS = 3_000;
 const BACKFILL_BATCH = 32;
 const BACKFILL_TIMEOUT_MS = 30_000;
-/** After a failed backfill, wait this long before asking the endpoint again. */
-const BACKFILL_RETRY_MS = 60_000;
+/** After the endpoint failed, it is not asked again for this long: searches and saves go on without it. */
+const ENDPOINT_REST_MS = 30_000;
 
 interface Indexed {
   record: MemoryRecord;
@@ -116,7 +130,8 @@ export class MemoryStore {
   private loadedAt = -Infinity;
   private loading: Promise<void> | undefined;
   private backfill: Promise<void> | undefined;
-  private backfillFailedAt = -Infinity;
+  /** The endpoint's last failure, while it rests. */
+  private endpointFailure: { at: number; why: string } | undefined;
   private closed = false;
 
   /** This process's entry in the writers namespace, and how many writes it has made. */
@@ -201,11 +216,11 @@ export class MemoryStore {
               : [{ content: existing.content, tags: existing.tags, replacedAt: now }, ...existing.history].slice(0, HISTORY_KEPT),
         }
       : { id, content, scope: input.scope, project, tags, key, createdAt: now, updatedAt: now, history: [] };
-    if (record.embedding && existing?.content !== content) record.embedding = undefined;
-    if (this.semantic && !this.embedded(record)) {
+    if (record.embeddings && existing?.content !== content) record.embeddings = undefined;
+    if (this.semantic && !this.embedded(record) && !this.endpointResting()) {
       try {
-        const [vector] = await this.semantic.client.embed([content], SAVE_EMBED_TIMEOUT_MS);
-        record.embedding = { model: this.semantic.client.config.model, vector: encodeVector(vector!) };
+        const [vector] = await this.embed([content], SAVE_EMBED_TIMEOUT_MS);
+        record.embeddings = { ...record.embeddings, [this.semantic.client.config.model]: encodeVector(vector!) };
       } catch (error) {
         // saved all the same; the backfill embeds it when the endpoint answers again
         this.semantic.logger.warn(`memory saved without its embedding: ${(error as Error).message}`);
@@ -215,7 +230,8 @@ export class MemoryStore {
     await this.noteWrite();
     this.index(record);
     return {
-      memory: view(record),
+      // its earlier texts are in `superseded` when this save replaced one
+      memory: view(record, false),
       ...(existing && reason
         ? { superseded: { id: existing.id, reason, previous: existing.content, ...(keptTags.length > 0 ? { kept_tags: keptTags } : {}), note: supersededNote(reason) + tagNote } }
         : {}),
@@ -228,11 +244,12 @@ export class MemoryStore {
     if (!query) throw new InputError("query is empty: say what you are looking for");
     await this.refresh();
     // asked first, so the request is on its way while the words are ranked
-    const embedding = this.semantic ? this.semantic.client.embed([query], SEARCH_EMBED_TIMEOUT_MS).then(([v]) => v!, (error: unknown) => error as Error) : undefined;
+    const embedding = this.semantic ? this.embed([query], SEARCH_EMBED_TIMEOUT_MS).then(([v]) => v!, (error: unknown) => error as Error) : undefined;
     const stamp = ++this.searches;
     const candidates = this.filter(input.scope, input.project, input.tags);
     for (const c of candidates) c.inScopeOf = stamp;
-    const phrase = query.toLowerCase();
+    // quotes around the query or its words mark a phrase; they are not part of it
+    const phrase = query.toLowerCase().replace(/(^|\s)["'`]+|["'`]+(?=\s|$)/g, "$1").trim();
     // one word is a term like any other (a tag may hold it too); several in a row are a phrase
     const multiWord = /\s/.test(phrase);
     const queryTerms = this.withPrefixes(analyzeQuery(query));
@@ -242,8 +259,10 @@ export class MemoryStore {
     const depth = embedding ? Math.max(SEMANTIC_DEPTH, input.limit) : input.limit;
     // the best `depth` by words (exact phrase first), kept in order as they are found
     const lexical = new TopList<{ c: Indexed; exact: boolean; score: number }>(depth, (a, b) => Number(a.exact) - Number(b.exact) || a.score - b.score || newerFirst(b.c, a.c));
+    let wordMatches = 0;
     for (const c of this.bm25(queryTerms, stamp)) {
       if (c.inScopeOf !== stamp) continue;
+      wordMatches++;
       const exact = multiWord && c.lower.includes(phrase);
       // newer memories a little ahead: a fifth more for one saved today, fading over a month
       const ageDays = (now - c.record.updatedAt) / 86_400_000;
@@ -263,6 +282,8 @@ export class MemoryStore {
       });
       ranked = [...fused.values()].sort((a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score || newerFirst(a.c, b.c));
     }
+    // found by meaning alone: those the words did not find (beyond the depth kept, a guess)
+    const byMeaningOnly = semantic.similarities ? semantic.similarities.filter(({ c }) => c.scoredBy !== stamp || c.inScopeOf !== stamp).length : 0;
     const digits = semantic.similarities ? 1e5 : 1e3;
     return {
       results: ranked.slice(0, input.limit).map((r) => ({
@@ -271,6 +292,7 @@ export class MemoryStore {
         matched: whyMatched(r.c, queryTerms, r.exact, r.similarity),
       })),
       inScope: candidates.length,
+      matches: wordMatches + byMeaningOnly,
       mode: semantic.similarities ? "hybrid" : "lexical",
       ...(semantic.note ? { note: semantic.note } : {}),
     };
@@ -287,12 +309,18 @@ export class MemoryStore {
     }
     const nearest = new TopList<{ c: Indexed; similarity: number }>(SEMANTIC_DEPTH, (a, b) => a.similarity - b.similarity || newerFirst(b.c, a.c));
     let worst = -Infinity;
+    let sum = 0;
+    let sumOfSquares = 0;
+    let count = 0;
     // marked again: a search that ran while this one awaited its embedding marked its own
     for (const c of candidates) c.inScopeOf = stamp;
     this.vectors?.scan(
       vector,
       (c) => c.inScopeOf === stamp,
       (c, similarity) => {
+        sum += similarity;
+        sumOfSquares += similarity * similarity;
+        count++;
         // most memories are farther than the nearest ones already found: no entry made for them
         if (similarity < worst) return;
         nearest.offer({ c, similarity });
@@ -301,8 +329,15 @@ export class MemoryStore {
     );
     // far from the query compared with the nearest: not a match, however the ranks fall
     const floor = Math.max(0, (nearest.items[0]?.similarity ?? 0) * SEMANTIC_FLOOR);
-    const note = missing > 0 ? `${missing} of ${candidates.length} memories are not embedded yet (a backfill is under way): they are found by words alone` : undefined;
-    return { similarities: nearest.items.filter((s) => s.similarity > floor), ...(note ? { note } : {}) };
+    // and no better than most memories are: a query about nothing saved finds nothing by meaning
+    const mean = count > 0 ? sum / count : 0;
+    const spread = count > 1 ? Math.sqrt(Math.max(0, sumOfSquares / count - mean * mean)) : 0;
+    // (a spread needs numbers: among a few memories the nearest half stand)
+    const outlier = count >= SPREAD_SAMPLE ? mean + SEMANTIC_MIN_Z * spread : -Infinity;
+    const model = this.semantic!.client.config.model;
+    const pending = this.backfill ? "being embedded now" : "embedded once the endpoint answers";
+    const note = missing > 0 ? `${missing} of ${candidates.length} memories have no embedding from ${model} yet (${pending}): they are found by words alone` : undefined;
+    return { similarities: nearest.items.filter((s) => s.similarity > floor && s.similarity >= outlier), ...(note ? { note } : {}) };
   }
 
   async list(input: { scope: Scope | "all"; project: string; tags?: string[] | undefined; limit: number; offset: number; includeHistory?: boolean | undefined }): Promise<{ memories: MemoryView[]; total: number }> {
@@ -403,9 +438,9 @@ export class MemoryStore {
     if (queryTerms.length === 0 || this.cache.size === 0) return touched;
     const avgdl = this.totalLength / this.cache.size || 1;
     const n = this.cache.size;
-    for (const { term, weight } of queryTerms) {
-      const posting = this.postings.get(term);
-      if (!posting) continue;
+    for (const { term, weight, phrase } of queryTerms) {
+      const posting = phrase ? this.phrasePosting(phrase) : this.postings.get(term);
+      if (!posting || posting.size === 0) continue;
       const idf = weight * Math.log(1 + (n - posting.size + 0.5) / (posting.size + 0.5));
       for (const [c, f] of posting) {
         if (c.scoredBy !== stamp) {
@@ -419,25 +454,40 @@ export class MemoryStore {
     return touched;
   }
 
+  /** The memories where a phrase's stems stand in a row (found among those of its rarest word). */
+  private phrasePosting(phrase: readonly string[]): Map<Indexed, number> | undefined {
+    let rarest: Map<Indexed, number> | undefined;
+    for (const word of phrase) {
+      const posting = this.postings.get(word);
+      if (!posting) return undefined;
+      if (!rarest || posting.size < rarest.size) rarest = posting;
+    }
+    const found = new Map<Indexed, number>();
+    for (const c of rarest!.keys()) if (holdsPhrase(c.doc.sequence, phrase)) found.set(c, c.doc.tagTerms.has(phrase[0]!) ? 3 : 1);
+    return found;
+  }
+
   /** The query's words, plus indexed terms they begin (`kube` → kubectl), the shortest few. */
   private withPrefixes(queryTerms: QueryTerm[]): QueryTerm[] {
     const vocabulary = (this.vocabulary ??= [...this.postings.keys()].sort());
     const have = new Set(queryTerms.map((t) => t.term));
     const added: QueryTerm[] = [];
     for (const t of queryTerms) {
-      if (t.kind !== "word" || t.term.length < 3 || /^\d+$/.test(t.term)) continue;
+      // the word as asked, not its stem: "deps" begins no word, though its stem "dep" begins "deploy"
+      const asked = t.from;
+      if (t.kind !== "word" || asked.length < PREFIX_MIN || !PLAIN_WORD.test(asked) || /^\d+$/.test(asked)) continue;
       let lo = 0;
       let hi = vocabulary.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (vocabulary[mid]! < t.term) lo = mid + 1;
+        if (vocabulary[mid]! < asked) lo = mid + 1;
         else hi = mid;
       }
       // the shortest words that begin with it (an identifier's whole form is no word: its parts are)
       const longer = new TopList<string>(PREFIX_TERMS, (a, b) => b.length - a.length || (a < b ? 1 : -1));
-      for (let i = lo; i < vocabulary.length && vocabulary[i]!.startsWith(t.term); i++) {
+      for (let i = lo; i < vocabulary.length && vocabulary[i]!.startsWith(asked); i++) {
         const term = vocabulary[i]!;
-        if (term !== t.term && !have.has(term) && PLAIN_WORD.test(term)) longer.offer(term);
+        if (term !== t.term && term !== asked && !have.has(term) && PLAIN_WORD.test(term)) longer.offer(term);
       }
       for (const term of longer.items) {
         have.add(term);
@@ -450,13 +500,13 @@ export class MemoryStore {
   /** Embeds, in the background, the memories that have no vector from the configured model. */
   private startBackfill(): void {
     const semantic = this.semantic;
-    if (!semantic || this.backfill || this.closed || this.now() - this.backfillFailedAt < BACKFILL_RETRY_MS) return;
+    if (!semantic || this.backfill || this.closed || this.endpointResting()) return;
     this.backfill = (async () => {
       const store = await this.store;
       for (;;) {
         const batch = [...this.cache.values()].filter((c) => c.row < 0).slice(0, BACKFILL_BATCH);
         if (batch.length === 0 || this.closed) return;
-        const vectors = await semantic.client.embed(
+        const vectors = await this.embed(
           batch.map((c) => c.record.content),
           BACKFILL_TIMEOUT_MS,
         );
@@ -464,7 +514,7 @@ export class MemoryStore {
           // written only if nobody changed the memory meanwhile
           const current = await store.get(c.record.id);
           if (!current || current.content !== c.record.content) continue;
-          const record = { ...current, embedding: { model: semantic.client.config.model, vector: encodeVector(vectors[i]!) } };
+          const record = { ...current, embeddings: { ...current.embeddings, [semantic.client.config.model]: encodeVector(vectors[i]!) } };
           await store.set(record.id, record);
           await this.noteWrite();
           this.index(record);
@@ -473,7 +523,6 @@ export class MemoryStore {
       }
     })()
       .catch((error: unknown) => {
-        this.backfillFailedAt = this.now();
         semantic.logger.warn(`memory embeddings backfill stopped: ${(error as Error).message}`);
       })
       .finally(() => {
@@ -487,8 +536,29 @@ export class MemoryStore {
     await this.backfill;
   }
 
+  /**
+   * The endpoint, asked through one door: after a failure it rests for ENDPOINT_REST_MS, so a
+   * down or hung endpoint costs one timeout, not one per call.
+   */
+  private async embed(texts: readonly string[], timeoutMs: number): Promise<Float32Array[]> {
+    const semantic = this.semantic!;
+    if (this.endpointResting()) throw new EmbeddingsUnavailable(`${this.endpointFailure!.why}; asked again after ${Math.ceil((this.endpointFailure!.at + ENDPOINT_REST_MS - this.now()) / 1000)} s`);
+    try {
+      const vectors = await semantic.client.embed(texts, timeoutMs);
+      this.endpointFailure = undefined;
+      return vectors;
+    } catch (error) {
+      this.endpointFailure = { at: this.now(), why: (error as Error).message };
+      throw error;
+    }
+  }
+
+  private endpointResting(): boolean {
+    return this.endpointFailure !== undefined && this.now() - this.endpointFailure.at < ENDPOINT_REST_MS;
+  }
+
   private embedded(record: MemoryRecord): boolean {
-    return record.embedding !== undefined && record.embedding.model === this.semantic?.client.config.model;
+    return this.semantic !== undefined && record.embeddings?.[this.semantic.client.config.model] !== undefined;
   }
 
   /** Reloads from the store when the copy is more than a second old (another process may have written). */
@@ -568,9 +638,9 @@ export class MemoryStore {
       posting.set(c, f);
     }
     for (const w of c.words) addTo(this.wordPostings, w, c.record.id);
-    const embedding = c.record.embedding;
-    if (this.semantic && embedding?.model === this.semantic.client.config.model) {
-      const vector = decodeVector(embedding.vector);
+    const embedding = this.semantic ? c.record.embeddings?.[this.semantic.client.config.model] : undefined;
+    if (embedding !== undefined) {
+      const vector = decodeVector(embedding);
       // a model that changed its size under the same name: the old vectors go, the backfill redoes them
       if (this.vectors && this.vectors.dims !== vector.length) {
         for (const other of this.cache.values()) other.row = -1;
@@ -647,8 +717,8 @@ function whyMatched(c: Indexed, queryTerms: readonly QueryTerm[], exact: boolean
   /** `related "package manager"` → the memory's words it found: "npm", "pnpm". */
   const widened = new Map<string, string[]>();
   for (const t of [...queryTerms].sort((a, b) => order[a.kind] - order[b.kind])) {
-    if (!c.doc.tf.has(t.term)) continue;
-    const surface = c.doc.surface.get(t.term) ?? t.term;
+    if (t.phrase ? !holdsPhrase(c.doc.sequence, t.phrase) : !c.doc.tf.has(t.term)) continue;
+    const surface = t.phrase ? (t.shown ?? t.term) : (c.doc.surface.get(t.term) ?? t.term);
     const tag = c.doc.tagTerms.has(t.term) ? " (tag)" : "";
     if (t.kind === "word") out.push(surface === t.from ? `word "${surface}"${tag}` : `stem "${t.term}" (${t.from} ~ ${surface})${tag}`);
     else {

@@ -5,6 +5,7 @@ import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { describeStoreAtStartup } from "../ccr/backend.js";
+import { describeEmbeddings } from "../memory/embeddings.js";
 import type { Config, HttpConfig } from "../config.js";
 import { headroomFromConfig, type Headroom } from "../headroom.js";
 import type { Logger } from "../log.js";
@@ -173,7 +174,7 @@ export async function serveHttp(config: Config, options: HttpOptions, logger: Lo
   const shown = options.host.includes(":") ? `[${options.host}]` : options.host;
   const url = `http://${shown}:${port}`;
   const store = describeStoreAtStartup(config.store);
-  logger[store.warning ? "warn" : "info"](`v${version} serving MCP at ${url}/mcp (Streamable HTTP) and ${url}/sse (SSE); ${store.text}`);
+  logger[store.warning ? "warn" : "info"](`v${version} serving MCP at ${url}/mcp (Streamable HTTP) and ${url}/sse (SSE); ${store.text}; ${describeEmbeddings(config.embeddings)}`);
   headroom.warmUpSoon();
 
   let closing: Promise<void> | undefined;

@@ -1,4 +1,5 @@
 import { describeStoreAtStartup } from "../ccr/backend.js";
+import { describeEmbeddings } from "../memory/embeddings.js";
 import type { Config } from "../config.js";
 import { headroomFromConfig } from "../headroom.js";
 import type { Logger } from "../log.js";
@@ -23,7 +24,7 @@ export async function serveStdio(config: Config, logger: Logger, version: string
   server.server.onerror = (error) => logger.error("MCP transport error", error);
   await server.connect(new LineStdioTransport(maxLineBytes));
   const store = describeStoreAtStartup(config.store);
-  logger[store.warning ? "warn" : "info"](`v${version} serving MCP on stdio; ${store.text}`);
+  logger[store.warning ? "warn" : "info"](`v${version} serving MCP on stdio; ${store.text}; ${describeEmbeddings(config.embeddings)}`);
   headroom.warmUpSoon();
   let closing: Promise<void> | undefined;
   return {

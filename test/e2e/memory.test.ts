@@ -71,18 +71,20 @@ describe("memory tools over stdio", () => {
       await server.call("memory_save", { content: "Deploys go to the release branch on Fridays", key: "deploy" });
       const result = await server.call("memory_search", { query: "package manager preference" });
       const answer = text(result);
-      expect(answer).toMatch(/^1 of 2 memories in scope match "package manager preference" \(by words and meaning\)\.\n\n1\. The user prefers pnpm over npm in every project\n {3}tags: tooling · global · updated \d{4}-\d\d-\d\d · id: [0-9a-f]{24}\n {3}matched: stem "prefer" \(preference ~ prefers\), related "package manager" → "npm", "pnpm", semantic 0\.\d\d$/);
+      expect(answer).toMatch(/^1 memory of 2 in scope matches "package manager preference" \(by words and meaning\):\n\n1\. The user prefers pnpm over npm in every project\n {3}\[tags: tooling · global · updated \d{4}-\d\d-\d\d · id: [0-9a-f]{24}\]\n {3}\[matched: stem "prefer" \(preference ~ prefers\), related "package manager" → "npm", "pnpm", semantic 0\.\d\d\]$/);
+      // with fewer shown than match, the answer says so
+      expect(text(await server.call("memory_search", { query: "deploys pnpm", limit: 1 }))).toMatch(/^2 memories of 2 in scope match "deploys pnpm" \(by words and meaning\); the best 1:\n/);
       expect((result.structuredContent as { mode: string }).mode).toBe("hybrid");
       // by meaning alone: no word in common
       expect(text(await server.call("memory_search", { query: "shipping to production" }))).toMatch(/\n1\. Deploys go to the release branch on Fridays\n/);
       // history only when asked
       expect(text(await server.call("memory_search", { query: "release branch" }))).not.toMatch(/earlier/);
-      expect(text(await server.call("memory_search", { query: "release branch", include_history: true }))).toMatch(/\n {3}earlier \(until \d{4}-\d\d-\d\d\): Deploys go to main$/);
+      expect(text(await server.call("memory_search", { query: "release branch", include_history: true }))).toMatch(/\n {3}\[earlier, until \d{4}-\d\d-\d\d: Deploys go to main\]$/);
       expect(fake.requests.every((r) => r.model === "fake-embed")).toBe(true);
       // the endpoint gone: words alone, and the answer says so
       await fake.close();
       const down = text(await server.call("memory_search", { query: "pnpm" }));
-      expect(down).toMatch(/^1 of 2 memories in scope match "pnpm" \(by words\)\.\nNote: ranked by words alone: the embeddings endpoint failed \(http:\/\/127\.0\.0\.1:\d+\/v1\/embeddings did not answer \(ECONNREFUSED\)\)\./);
+      expect(down).toMatch(/^1 memory of 2 in scope matches "pnpm" \(by words\):\nNote: ranked by words alone: the embeddings endpoint failed \(http:\/\/127\.0\.0\.1:\d+\/v1\/embeddings did not answer \(ECONNREFUSED\)\)\./);
     } finally {
       await fake.close().catch(() => undefined);
     }

@@ -6,9 +6,9 @@ import type { AddressInfo } from "node:net";
  * of a text adds one to the dimension of its concept (CONCEPTS), or of its own hash, so texts that
  * share a concept are near and others are not. It counts requests and can be told to fail.
  */
-const DIMS = 64;
+const DIMS = 384;
 const CONCEPTS: Record<string, number> = {
-  pnpm: 1, npm: 1, yarn: 1, install: 1, installing: 1, modules: 1, dependencies: 1,
+  pnpm: 1, npm: 1, yarn: 1, install: 1, installing: 1, modules: 1, dependencies: 1, package: 1, manager: 1,
   deploy: 2, deploys: 2, release: 2, ship: 2, shipping: 2, production: 2,
   postgres: 3, database: 3, tables: 3, sql: 3, rows: 3,
   friday: 4, weekend: 4, saturday: 4,

@@ -100,14 +100,14 @@ export function registerMemoryTools(server: McpServer, memory: MemoryStore, logg
         limit: z.coerce.number().int().min(1).max(100).optional().describe("Most results (default 10)."),
         include_history: z.boolean().optional().describe("Also give each memory's earlier texts (default false)."),
       },
-      outputSchema: { results: z.array(memoryView), in_scope: z.number(), mode: z.enum(["lexical", "hybrid"]), note: z.string().optional(), query: z.string(), project: z.string() },
+      outputSchema: { results: z.array(memoryView), matches: z.number(), in_scope: z.number(), mode: z.enum(["lexical", "hybrid"]), note: z.string().optional(), query: z.string(), project: z.string() },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     handle(
       "memory_search",
       async (args: { query: string; scope?: "project" | "global" | "all"; tags?: string[]; limit?: number; include_history?: boolean }, where) => {
         const found = await memory.search({ query: args.query, scope: args.scope ?? "all", project: where, tags: args.tags, limit: args.limit ?? 10, includeHistory: args.include_history });
-        return { results: found.results, in_scope: found.inScope, mode: found.mode, ...(found.note ? { note: found.note } : {}), query: args.query };
+        return { results: found.results, matches: found.matches, in_scope: found.inScope, mode: found.mode, ...(found.note ? { note: found.note } : {}), query: args.query };
       },
       (result) => searchText(result as unknown as SearchAnswer),
     ),
@@ -154,12 +154,17 @@ export function registerMemoryTools(server: McpServer, memory: MemoryStore, logg
   );
 }
 
-type SearchAnswer = { results: MemoryView[]; in_scope: number; mode: SearchResult["mode"]; note?: string; query: string };
+type SearchAnswer = { results: MemoryView[]; matches: number; in_scope: number; mode: SearchResult["mode"]; note?: string; query: string };
 
 /** Search results as blocks a model reads at a glance: the fact first, then where it lives and why it matched. */
 function searchText(answer: SearchAnswer): string {
   const how = answer.mode === "hybrid" ? "by words and meaning" : "by words";
-  const head = `${answer.results.length === 0 ? "No" : answer.results.length} of ${answer.in_scope} memories in scope match "${answer.query}" (${how}).`;
+  const query = answer.query.length > 100 ? `${answer.query.slice(0, 99)}…` : answer.query;
+  const shown = answer.results.length < answer.matches ? `; the best ${answer.results.length}` : "";
+  const head =
+    answer.matches === 0
+      ? `No memory among ${answer.in_scope} in scope matches "${query}" (${how}).`
+      : `${count(answer.matches, "memory", "memories")} of ${answer.in_scope} in scope ${answer.matches === 1 ? "matches" : "match"} "${query}" (${how})${shown}:`;
   const lines = [head, ...(answer.note ? [`Note: ${answer.note}.`] : [])];
   answer.results.forEach((m, i) => lines.push("", ...memoryBlock(m, `${i + 1}. `)));
   if (answer.results.length === 0) lines.push("", "Try other words, a tag, or memory_list to see what is saved.");
@@ -168,7 +173,7 @@ function searchText(answer: SearchAnswer): string {
 
 function listText(answer: { memories: MemoryView[]; total: number; offset: number }): string {
   const shown = answer.memories.length === 0 ? "none" : `${answer.offset + 1}-${answer.offset + answer.memories.length}`;
-  const lines = [`${answer.total} memories; showing ${shown}, newest first.`];
+  const lines = [`${count(answer.total, "memory", "memories")}; showing ${shown}, newest first.`];
   answer.memories.forEach((m, i) => lines.push("", ...memoryBlock(m, `${answer.offset + i + 1}. `)));
   return lines.join("\n");
 }
@@ -183,8 +188,13 @@ function memoryBlock(m: MemoryView, prefix: string): string[] {
     `updated ${m.updated_at.slice(0, 10)}`,
     `id: ${m.id}`,
   ];
-  const out = [prefix + first, ...rest.map((l) => indent + l), `${indent}${facts.join(" · ")}`];
-  if (m.matched && m.matched.length > 0) out.push(`${indent}matched: ${m.matched.join(", ")}`);
-  for (const h of m.history ?? []) out.push(`${indent}earlier (until ${h.replaced_at.slice(0, 10)}): ${h.content.replace(/\n/g, " ")}`);
+  // the memory's own lines, then what headroom says of it in brackets, so the two never mix
+  const out = [prefix + first, ...rest.map((l) => indent + l), `${indent}[${facts.join(" · ")}]`];
+  if (m.matched && m.matched.length > 0) out.push(`${indent}[matched: ${m.matched.join(", ")}]`);
+  for (const h of m.history ?? []) out.push(`${indent}[earlier, until ${h.replaced_at.slice(0, 10)}: ${h.content.replace(/\n/g, " ")}]`);
   return out;
+}
+
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }

@@ -101,12 +101,15 @@ describe("memory search by words and meaning (a fake embeddings server on loopba
     expect(down.note).toMatch(/^ranked by words alone: the embeddings endpoint failed \(http:\/\/127\.0\.0\.1:\d+\/v1\/embeddings answered HTTP 503: .*model not loaded/);
     expect(down.results[0]!.id).toBe(saved.memory.id);
     fake.failWith = undefined;
-    // the failed backfill waits a minute before asking again
-    clock.now += 61_000;
+    // after a failure the endpoint rests: not asked again for half a minute
+    const resting = await store.search({ query: "deploys", scope: "all", project: A, limit: 3 });
+    expect(resting.note).toMatch(/HTTP 503.*; asked again after 30 s\)$/);
+    expect(fake.requests).toHaveLength(1);
+    clock.now += 31_000;
     const up = await store.search({ query: "shipping to production", scope: "all", project: A, limit: 3 });
     expect(up.mode).toBe("hybrid");
-    expect(up.note).toMatch(/^1 of 1 memories are not embedded yet/);
-    await until(async () => (await b.namespace<MemoryRecord>("memory").get(saved.memory.id))?.embedding !== undefined);
+    expect(up.note).toMatch(/^1 of 1 memories have no embedding from fake-embed yet \(being embedded now\): they are found by words alone$/);
+    await until(async () => (await b.namespace<MemoryRecord>("memory").get(saved.memory.id))?.embeddings?.["fake-embed"] !== undefined);
     const later = await store.search({ query: "shipping to production", scope: "all", project: A, limit: 3 });
     expect(later.note).toBeUndefined();
     expect(later.results[0]!.id).toBe(saved.memory.id);
@@ -126,16 +129,45 @@ describe("memory search by words and meaning (a fake embeddings server on loopba
     const ns = b.namespace<MemoryRecord>("memory");
     await until(async () => {
       let missing = 0;
-      for await (const [, r] of ns.entries()) if (!r.embedding) missing++;
+      for await (const [, r] of ns.entries()) if (!r.embeddings) missing++;
       return missing === 0;
     });
     // in batches, not one request per memory
     expect(fake.requests.filter((r) => r.input.length > 1).map((r) => r.input.length)).toEqual([32, 8]);
+    // by meaning, only memories that stand out from the rest: a query about nothing saved finds nothing
+    const nothing = await semantic.search({ query: "banana bread recipe", scope: "all", project: A, limit: 10 });
+    expect(nothing).toMatchObject({ mode: "hybrid", matches: 0, results: [] });
+    const rows = await semantic.search({ query: "database rows", scope: "all", project: A, limit: 10 });
+    expect(rows.results.length).toBeGreaterThan(0);
     await semantic.close();
   });
 });
 
 describe("memory copies kept by several processes", () => {
+  it("keep one embedding per model, so servers with different models share a store without re-embedding each other's", async () => {
+    const fake = await startFakeEmbeddings();
+    fakes.push(fake);
+    const b = await backend();
+    const clock = { now: Date.UTC(2026, 11, 1) };
+    const writers = Promise.resolve(b.namespace<WriterStamp>("memory-writers"));
+    const withModel = (model: string) =>
+      new MemoryStore(Promise.resolve(b.namespace<MemoryRecord>("memory")), () => clock.now, { writers, semantic: { client: new EmbeddingsClient({ url: fake.url, model }), logger: quietLogger } });
+    const plain = new MemoryStore(Promise.resolve(b.namespace<MemoryRecord>("memory")), () => clock.now, { writers });
+    for (let i = 0; i < 10; i++) await plain.save({ content: `Fact ${i} about the deploy of service ${i}`, scope: "project", project: A });
+    const [one, two] = [withModel("model-a"), withModel("model-b")];
+    const ns = b.namespace<MemoryRecord>("memory");
+    for (let round = 0; round < 20; round++) {
+      clock.now += 1500;
+      await Promise.all([one.search({ query: "deploy", scope: "all", project: A, limit: 3 }), two.search({ query: "deploy", scope: "all", project: A, limit: 3 })]);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for await (const [, r] of ns.entries()) expect(Object.keys(r.embeddings ?? {}).sort()).toEqual(["model-a", "model-b"]);
+    // every memory embedded once per model; after that only the searches ask
+    const batches = fake.requests.filter((r) => r.input.length > 1 || !r.input[0]!.startsWith("deploy"));
+    expect(batches.reduce((n, r) => n + r.input.length, 0)).toBe(20);
+    await Promise.all([one.close(), two.close()]);
+  });
+
   it("re-read the store only after another process wrote to it", async () => {
     const b = await backend();
     const clock = { now: Date.UTC(2026, 11, 1) };
