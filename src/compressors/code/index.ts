@@ -159,7 +159,9 @@ function render(
     // carries the hash); on a line of its own under a blank line or another marker
     const marker = omissionMarker({ hash, unit: "lines", omitted: count, total: e.unitRows, lines: [e.startRow + 1, e.endRow + 1], documents: e.documents });
     const above = out.length > 0 ? out[out.length - 1]! : "";
-    if (above.trim() !== "" && !INLINE_MARKER_PATTERN.test(above)) out[out.length - 1] = `${above} ${marker}`;
+    // a numbered blank line (`    12→`) is blank too
+    const aboveText = numbered ? above.replace(LINE_NUMBER, "") : above;
+    if (aboveText.trim() !== "" && !INLINE_MARKER_PATTERN.test(above)) out[out.length - 1] = `${above} ${marker}`;
     else out.push(indent + marker);
     elided += count;
     row = e.endRow + 1;

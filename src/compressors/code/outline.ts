@@ -26,8 +26,10 @@ export interface Elision {
   label: string;
   /** Rows of the whole unit the elided rows belong to. */
   unitRows: number;
-  /** The rest of a doc comment, which comes back with the definition right below it. */
+  /** The rest of a doc comment, which comes back with the function right below it (by name). */
   documents?: boolean;
+  /** For a doc comment: its first row, where the function it documents starts. */
+  commentRow?: number;
 }
 
 export interface OutlinePlan {
@@ -40,6 +42,8 @@ const NOT_FUNCTION = /declarator|signature|call|invocation|type|reference|parame
 const CONTAINER = /(?:^|_)(?:class|interface|impl|trait|module|namespace|struct|enum|object|protocol|extension|mixin|record|union)(?:_|$)|^class$|^module$|^type_spec$/;
 const NOT_CONTAINER = /body|list|name|identifier|specifier_list|heritage|clause|type$/;
 const COMMENT = /comment/;
+/** A comment line of only rule characters: `# ======`, `//------`, a row of stars. */
+const BANNER = /^\s*(?:\/\/+|#+|\/\*+|\*|--)\s*[-=*#~_+]{4,}\s*(?:\*\/)?\s*$/m;
 const WRAPPER = /^(?:decorated_definition|export_statement|template_declaration|attributed_declaration|type_declaration)$/;
 
 /**
@@ -72,7 +76,9 @@ export function planOutline(root: Node): OutlinePlan {
         let last = k;
         while (last + 1 < children.length && COMMENT.test(children[last + 1]!.type) && children[last + 1]!.startPosition.row <= children[last]!.endPosition.row + 1) last++;
         const next = children[last + 1];
-        const documents = next !== undefined && next.startPosition.row <= children[last]!.endPosition.row + 1 && (isFunction(next) || isContainer(next) || WRAPPER.test(next.type));
+        // a banner (`# ======`) heads a section, it does not document what follows
+        const banner = children.slice(k, last + 1).some((c) => BANNER.test(c.text));
+        const documents = !banner && next !== undefined && next.startPosition.row <= children[last]!.endPosition.row + 1 && (isFunction(next) || isContainer(next) || WRAPPER.test(next.type));
         if (documents) docStarts.set(next.startPosition.row, children[k]!.startPosition.row);
         elideComment(children[k]!.startPosition.row, children[last]!.endPosition.row, children[last]!, documents);
         k = last;
@@ -119,7 +125,7 @@ export function planOutline(root: Node): OutlinePlan {
     const closer = /^\s*(?:\*\/|"""|''')\s*$/.test(last.text.split("\n").pop() ?? "") ? 1 : 0;
     const from = firstSentenceEnd(sourceLines, startRow, endRow - closer) + 1;
     if (!worthEliding(sourceLines, from, endRow)) return;
-    elisions.push({ startRow: from, endRow, label: `comment (lines ${startRow + 1}-${endRow + 1})`, unitRows: rows, documents });
+    elisions.push({ startRow: from, endRow, label: `comment (lines ${startRow + 1}-${endRow + 1})`, unitRows: rows, documents, commentRow: startRow });
   };
 
   const elideBody = (fn: Node, name: string, range: Node) => {
@@ -129,6 +135,10 @@ export function planOutline(root: Node): OutlinePlan {
   };
 
   walk(root, []);
+  // the bare "…" only where a function found by name gives the comment back: a type alias, a
+  // declaration without a body, a class (whose source is far longer) keep their line range
+  const functionStarts = new Set(symbols.filter((s) => s.kind === "function").map((s) => s.startRow));
+  for (const e of elisions) if (e.documents && !functionStarts.has(e.commentRow!)) e.documents = false;
   elisions.sort((a, b) => a.startRow - b.startRow);
   return { symbols, elisions: elisions.filter((e) => e.endRow >= e.startRow) };
 }

@@ -161,6 +161,23 @@ describe.each(FILES)("code outline of %s", (file, language) => {
 });
 
 describe("code compressor, edge cases", () => {
+  it("cuts a doc comment to a bare … only above a function that gives it back by name", async () => {
+    const go = ["// Kind is the kind of a value. Kinds are small integers so that", "// they fit in one byte on disk, next to the value they describe.", "type Kind int", "", "// Pad pads a value. It is used by everything that writes values", "// to the disk in their fixed-width form.", "func pad(x int) int {", ...Array.from({ length: 40 }, (_, i) => `\tx = x + ${i} // step`), "\treturn x", "}"].join("\n");
+    const out = await engine.compress({ content: go, toolName: "read_file kind.go" });
+    const lines = out.compressed.split("\n");
+    // a type without a symbol of its own: the line range, as for any comment
+    expect(lines).toContain("// Kind is the kind of a value. Kinds are small integers so that … L2-2");
+    expect(lines).toContain("// Pad pads a value. It is used by everything that writes values …");
+    const pad = await engine.retrieve({ hash: out.hash!, query: "pad" });
+    expect(pad.content.split("\n").slice(0, 3)).toEqual(go.split("\n").slice(4, 7));
+    const ts = ["// ==========================", "// Section: helpers", "// ==========================", "export function helper(a: number): number {", ...Array.from({ length: 120 }, (_, i) => `  a = a * ${i} + 1;`), "  return a;", "}"].join("\n");
+    // a banner heads a section: it documents nothing
+    expect((await engine.compress({ content: ts, toolName: "read_file t.ts" })).compressed.split("\n")).toContain("// Section: helpers … L3-3");
+    // numbered lines: a marker under a blank line stands on its own line
+    const numbered = ["def f(a):", "", ...Array.from({ length: 60 }, (_, i) => `    a = a + ${i}`), "    return a"].map((l, i) => `${String(i + 1).padStart(6)}\t${l}`).join("\n");
+    expect((await engine.compress({ content: numbered, toolName: "cat -n blank.py" })).compressed.split("\n").slice(1, 4)).toEqual(["     1\tdef f(a):", "     2\t", "    … L3-63"]);
+  });
+
   it("answers a name that is not there with the symbols that are", async () => {
     const result = await engine.compress({ content: fixture("code/ratelimit.go"), toolName: "ratelimit.go" });
     const missing = await engine.retrieve({ hash: result.hash!, query: "Limiter.Reset" });
