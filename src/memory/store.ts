@@ -266,7 +266,11 @@ export class MemoryStore {
       const exact = multiWord && c.lower.includes(phrase);
       // newer memories a little ahead: a fifth more for one saved today, fading over a month
       const ageDays = (now - c.record.updatedAt) / 86_400_000;
-      lexical.offer({ c, exact, score: (c.score + (exact ? 10 : 0)) * (1 + 0.2 * Math.exp(-ageDays / 30)) });
+      const score = (c.score + (exact ? 10 : 0)) * (1 + 0.2 * Math.exp(-ageDays / 30));
+      // most memories rank below the ones already kept: no entry made for them
+      const last = lexical.last;
+      if (last && (last.exact && !exact || (last.exact === exact && score < last.score))) continue;
+      lexical.offer({ c, exact, score });
     }
     const semantic = embedding ? this.semanticRanking(await embedding, candidates, stamp) : {};
     let ranked: Array<{ c: Indexed; exact: boolean; score: number; similarity?: number }> = lexical.items;
@@ -314,19 +318,20 @@ export class MemoryStore {
     let count = 0;
     // marked again: a search that ran while this one awaited its embedding marked its own
     for (const c of candidates) c.inScopeOf = stamp;
-    this.vectors?.scan(
-      vector,
-      (c) => c.inScopeOf === stamp,
-      (c, similarity) => {
-        sum += similarity;
-        sumOfSquares += similarity * similarity;
-        count++;
-        // most memories are farther than the nearest ones already found: no entry made for them
-        if (similarity < worst) return;
-        nearest.offer({ c, similarity });
-        if (nearest.items.length === SEMANTIC_DEPTH) worst = nearest.items[SEMANTIC_DEPTH - 1]!.similarity;
-      },
-    );
+    const vectors = this.vectors;
+    const scores = vectors?.scores(vector);
+    for (let row = 0; scores && row < vectors!.rows; row++) {
+      const c = vectors!.itemAt(row);
+      if (c === undefined || c.inScopeOf !== stamp) continue;
+      const similarity = scores[row]!;
+      sum += similarity;
+      sumOfSquares += similarity * similarity;
+      count++;
+      // most memories are no nearer than the nearest ones already found: no entry made for them
+      if (similarity <= worst) continue;
+      nearest.offer({ c, similarity });
+      if (nearest.items.length === SEMANTIC_DEPTH) worst = nearest.items[SEMANTIC_DEPTH - 1]!.similarity;
+    }
     // far from the query compared with the nearest: not a match, however the ranks fall
     const floor = Math.max(0, (nearest.items[0]?.similarity ?? 0) * SEMANTIC_FLOOR);
     // and no better than most memories are: a query about nothing saved finds nothing by meaning
@@ -690,6 +695,11 @@ class TopList<T> {
     private readonly size: number,
     private readonly compare: (a: T, b: T) => number,
   ) {}
+
+  /** The worst item kept, once the list is full. */
+  get last(): T | undefined {
+    return this.items.length === this.size ? this.items[this.size - 1] : undefined;
+  }
 
   offer(item: T): void {
     const items = this.items;

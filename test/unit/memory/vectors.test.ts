@@ -14,13 +14,16 @@ describe("vector rows", () => {
     for (let i = 0; i < 2000; i++) rows.add(`x${i}`, unit(0, 0, 0, 1, 1));
     rows.remove(a);
     expect(rows.add("c", unit(0, 0, 1, 0, 0))).toBe(a);
+    const scores = rows.scores(unit(1, 0, 0, 0, 0))!;
     const seen = new Map<string, number>();
-    rows.scan(unit(1, 0, 0, 0, 0), (item) => !item.startsWith("x"), (item, dot) => seen.set(item, dot));
-    expect([...seen.keys()].sort()).toEqual(["b", "c"]);
+    for (let row = 0; row < rows.rows; row++) seen.set(rows.itemAt(row)!, scores[row]!);
+    expect(seen.size).toBe(2002);
     expect(seen.get("b")).toBeCloseTo(Math.SQRT1_2, 6);
     expect(seen.get("c")).toBe(0);
+    expect(seen.get("x7")).toBe(0);
+    expect(rows.scores(unit(0, 0, 0, 1, 1))![rows.rows - 1]).toBeCloseTo(1, 6);
     // a query of another size matches nothing
-    rows.scan(new Float32Array(3), () => true, () => expect.unreachable());
+    expect(rows.scores(new Float32Array(3))).toBeUndefined();
   });
 
   it("store a vector as base64 float32s, exactly", () => {
