@@ -183,6 +183,8 @@ export class MemoryStore {
     } else {
       id = contentHash(`text\u0000${input.scope}\u0000${project ?? ""}\u0000${content}`);
       existing = this.cache.get(id)?.record ?? this.nearDuplicate(content, input.scope, project);
+      // as stored: the copy in memory holds no embeddings
+      if (existing) existing = (await (await this.store).get(existing.id)) ?? existing;
       if (existing) {
         id = existing.id;
         if (existing.content !== content) reason = "near-duplicate";
@@ -305,7 +307,7 @@ export class MemoryStore {
   /** The candidates nearest the query by meaning, when the endpoint gave the query's vector. */
   private semanticRanking(vector: Float32Array | Error, candidates: readonly Indexed[], stamp: number): { similarities?: Array<{ c: Indexed; similarity: number }>; note?: string } {
     let missing = 0;
-    for (const c of candidates) if (c.row < 0) missing++;
+    for (const c of candidates) missing += c.row < 0 ? 1 : 0;
     if (missing > 0) this.startBackfill();
     if (vector instanceof Error) {
       const why = vector instanceof EmbeddingsUnavailable ? vector.message : String(vector);
@@ -316,13 +318,15 @@ export class MemoryStore {
     let sum = 0;
     let sumOfSquares = 0;
     let count = 0;
-    // marked again: a search that ran while this one awaited its embedding marked its own
-    for (const c of candidates) c.inScopeOf = stamp;
+    // every memory in scope (scope "all", no tags): nothing to check; else marked again if a search
+    // ran while this one awaited its embedding (it marked its own)
+    const everything = candidates.length === this.cache.size;
+    if (!everything && this.searches !== stamp) for (const c of candidates) c.inScopeOf = stamp;
     const vectors = this.vectors;
     const scores = vectors?.scores(vector);
     for (let row = 0; scores && row < vectors!.rows; row++) {
       const c = vectors!.itemAt(row);
-      if (c === undefined || c.inScopeOf !== stamp) continue;
+      if (c === undefined || (!everything && c.inScopeOf !== stamp)) continue;
       const similarity = scores[row]!;
       sum += similarity;
       sumOfSquares += similarity * similarity;
@@ -330,7 +334,7 @@ export class MemoryStore {
       // most memories are no nearer than the nearest ones already found: no entry made for them
       if (similarity <= worst) continue;
       nearest.offer({ c, similarity });
-      if (nearest.items.length === SEMANTIC_DEPTH) worst = nearest.items[SEMANTIC_DEPTH - 1]!.similarity;
+      worst = nearest.last?.similarity ?? -Infinity;
     }
     // far from the query compared with the nearest: not a match, however the ranks fall
     const floor = Math.max(0, (nearest.items[0]?.similarity ?? 0) * SEMANTIC_FLOOR);
@@ -578,14 +582,18 @@ export class MemoryStore {
       }
       if (writers) this.seenWriters = writers;
       const fresh = new Map<string, Indexed>();
-      for await (const [, record] of (await this.store).entries()) fresh.set(record.id, indexed(record));
+      const vectors = new Map<string, Record<string, string> | undefined>();
+      for await (const [, record] of (await this.store).entries()) {
+        fresh.set(record.id, indexed(record));
+        if (record.embeddings) vectors.set(record.id, record.embeddings);
+      }
       this.cache = fresh;
       this.vectors = undefined;
       this.postings = new Map();
       this.wordPostings = new Map();
       this.vocabulary = undefined;
       this.totalLength = 0;
-      for (const c of fresh.values()) this.post(c);
+      for (const c of fresh.values()) this.post(c, vectors.get(c.record.id));
       this.loadedAt = this.now();
       if (this.semantic && [...fresh.values()].some((c) => c.row < 0)) this.startBackfill();
     })().finally(() => {
@@ -617,8 +625,9 @@ export class MemoryStore {
   private index(record: MemoryRecord): void {
     this.unindex(record.id);
     const c = indexed(record);
+    const embeddings = record.embeddings;
     this.cache.set(record.id, c);
-    this.post(c);
+    this.post(c, embeddings);
   }
 
   private unindex(id: string): void {
@@ -631,7 +640,7 @@ export class MemoryStore {
     this.cache.delete(id);
   }
 
-  private post(c: Indexed): void {
+  private post(c: Indexed, embeddings: Record<string, string> | undefined): void {
     this.totalLength += c.doc.length;
     for (const [t, f] of c.doc.tf) {
       let posting = this.postings.get(t);
@@ -643,7 +652,7 @@ export class MemoryStore {
       posting.set(c, f);
     }
     for (const w of c.words) addTo(this.wordPostings, w, c.record.id);
-    const embedding = this.semantic ? c.record.embeddings?.[this.semantic.client.config.model] : undefined;
+    const embedding = this.semantic ? embeddings?.[this.semantic.client.config.model] : undefined;
     if (embedding !== undefined) {
       const vector = decodeVector(embedding);
       // a model that changed its size under the same name: the old vectors go, the backfill redoes them
@@ -676,7 +685,13 @@ function keyedId(scope: Scope, project: string | null, key: string): string {
   return contentHash(`key\u0000${scope}\u0000${project ?? ""}\u0000${key}`);
 }
 
-function indexed(record: MemoryRecord): Indexed {
+/**
+ * A memory as searched. Its record is kept without its embeddings (their vectors go to
+ * `vectors`): 4 KB of base64 per memory would scatter the records over the heap, and walking
+ * 10,000 of them took three times as long.
+ */
+function indexed(stored: MemoryRecord): Indexed {
+  const { embeddings: _vectors, ...record } = stored;
   return { record, words: new Set(terms(record.content)), doc: analyzeDocument(record.content, record.tags, record.key), lower: record.content.toLowerCase(), row: -1, score: 0, scoredBy: 0, inScopeOf: 0 };
 }
 
@@ -687,9 +702,15 @@ function newerFirst(a: Indexed, b: Indexed): number {
   return b.record.updatedAt - a.record.updatedAt || (a.record.id < b.record.id ? -1 : a.record.id > b.record.id ? 1 : 0);
 }
 
-/** The best `size` items offered, best first, without sorting them all; `compare` > 0 when a is better. */
+/**
+ * The best `size` items offered, without sorting them all: a heap with the worst kept on top, so
+ * an offer costs O(log size) whatever the order items come in (insertion into a sorted array
+ * cost O(size) each when they come worst first, as memories saved in a row do). `items` gives them
+ * best first; `compare` > 0 when a is better.
+ */
 class TopList<T> {
-  readonly items: T[] = [];
+  private readonly heap: T[] = [];
+  private sorted: T[] | undefined;
 
   constructor(
     private readonly size: number,
@@ -698,16 +719,46 @@ class TopList<T> {
 
   /** The worst item kept, once the list is full. */
   get last(): T | undefined {
-    return this.items.length === this.size ? this.items[this.size - 1] : undefined;
+    return this.heap.length === this.size ? this.heap[0] : undefined;
+  }
+
+  get items(): T[] {
+    return (this.sorted ??= [...this.heap].sort((a, b) => this.compare(b, a)));
   }
 
   offer(item: T): void {
-    const items = this.items;
-    if (items.length === this.size && this.compare(item, items[items.length - 1]!) <= 0) return;
-    let at = items.length;
-    while (at > 0 && this.compare(item, items[at - 1]!) > 0) at--;
-    items.splice(at, 0, item);
-    if (items.length > this.size) items.pop();
+    const heap = this.heap;
+    if (heap.length < this.size) {
+      this.sorted = undefined;
+      heap.push(item);
+      // up: the worse one rises to the top
+      let i = heap.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        const above = heap[parent]!;
+        if (this.compare(heap[i]!, above) >= 0) break;
+        heap[parent] = heap[i]!;
+        heap[i] = above;
+        i = parent;
+      }
+      return;
+    }
+    if (this.size === 0 || this.compare(item, heap[0]!) <= 0) return;
+    this.sorted = undefined;
+    heap[0] = item;
+    // down: the worst of a node and its children stays above
+    for (let i = 0; ; ) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let worst = i;
+      if (left < heap.length && this.compare(heap[left]!, heap[worst]!) < 0) worst = left;
+      if (right < heap.length && this.compare(heap[right]!, heap[worst]!) < 0) worst = right;
+      if (worst === i) break;
+      const below = heap[worst]!;
+      heap[worst] = heap[i]!;
+      heap[i] = below;
+      i = worst;
+    }
   }
 }
 
