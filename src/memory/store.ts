@@ -289,7 +289,7 @@ export class MemoryStore {
       ranked = [...fused.values()].sort((a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score || newerFirst(a.c, b.c));
     }
     // found by meaning alone: those the words did not find (beyond the depth kept, a guess)
-    const byMeaningOnly = semantic.similarities ? semantic.similarities.filter(({ c }) => c.scoredBy !== stamp || c.inScopeOf !== stamp).length : 0;
+    const byMeaningOnly = semantic.similarities ? semantic.similarities.filter(({ c }) => c.scoredBy !== stamp).length : 0;
     const digits = semantic.similarities ? 1e5 : 1e3;
     return {
       results: ranked.slice(0, input.limit).map((r) => ({
@@ -520,9 +520,14 @@ export class MemoryStore {
           BACKFILL_TIMEOUT_MS,
         );
         for (const [i, c] of batch.entries()) {
-          // written only if nobody changed the memory meanwhile
+          // written only if nobody changed the memory meanwhile; if somebody did, this copy learns
+          // of it (the next batch embeds the new text), so no memory is asked for twice in a row
           const current = await store.get(c.record.id);
-          if (!current || current.content !== c.record.content) continue;
+          if (!current) this.unindex(c.record.id);
+          if (!current || current.content !== c.record.content) {
+            if (current) this.index(current);
+            continue;
+          }
           const record = { ...current, embeddings: { ...current.embeddings, [semantic.client.config.model]: encodeVector(vectors[i]!) } };
           await store.set(record.id, record);
           await this.noteWrite();
