@@ -308,10 +308,6 @@ export class Engine {
   }
 }
 
-/**
- * Without `max_tokens`, aim at 15% of the original, never below 1,000 tokens (small outputs
- * stay whole or lossless) and never above 4,000 (a screenful the model can actually use).
- */
 const PAGE_START_CACHE_SIZE = 16;
 
 /** As many of a range's lines as fit in `limit` tokens, cut at a line end; the note says where the rest is. */
@@ -338,6 +334,10 @@ function linesOf(original: string, range: string): { mode: "lines"; content: str
   return { mode: "lines", content: all.slice(from - 1, to).join("\n"), start_line: from, end_line: to, total_units: all.length, unit: "lines", note: `lines ${from}-${to} of ${all.length}` };
 }
 
+/**
+ * Without `max_tokens`, aim at 15% of the original, never below 1,000 tokens (small outputs
+ * stay whole or lossless) and never above 4,000 (a screenful the model can actually use).
+ */
 export function defaultBudget(originalTokens: number): number {
   return Math.min(4000, Math.max(1000, Math.round(originalTokens * 0.15)));
 }

@@ -11,8 +11,8 @@ import { VectorRows } from "./vectors.js";
 /**
  * Facts that outlive a conversation. One Keyv record per memory (namespace `memory`), so two
  * servers writing at once never overwrite a shared index; each process keeps a searchable copy
- * (terms and an inverted index) that it refreshes from the store when it is more than a second
- * old. A memory saved with a `key` has an id derived from scope, project and key, so saving the
+ * (terms and an inverted index), and once a second re-reads the memories if another process has
+ * written since (every process counts its writes in `memory-writers`). A memory saved with a `key` has an id derived from scope, project and key, so saving the
  * key again replaces it (the old text goes to its history); a memory without a key has an id
  * derived from its text, and a near-duplicate of an existing memory updates that one instead.
  *
@@ -575,7 +575,7 @@ export class MemoryStore {
     return this.semantic !== undefined && record.embeddings?.[this.semantic.client.config.model] !== undefined;
   }
 
-  /** Reloads from the store when the copy is more than a second old (another process may have written). */
+  /** At most once a second: reloads from the store when another process has written since the last load. */
   private async refresh(): Promise<void> {
     if (this.now() - this.loadedAt < CACHE_MS) return;
     this.loading ??= (async () => {

@@ -86,9 +86,13 @@ export const logsCompressor: Compressor = {
     if (beyondBudget > 0) notes.push(`[headroom: the query's matches took the budget past its limit (${beyondBudget} lines kept for it)]`);
     if (coloured) notes.push("[headroom: colour codes removed; the original keeps them]");
     const output = () => `${table.text}${notes.map((n) => `\n${n}`).join("")}\n${body.text}`;
+    let result = output();
     // failures, errors and summaries are kept whatever they cost: say when that passed the budget
-    if (job.countTokens(output()) > job.budgetTokens * 1.1) notes.unshift(`[headroom: every failure, error and summary is kept, which took the result past the ${job.budgetTokens}-token budget]`);
-    return { text: output(), omitted: body.omitted };
+    if (job.countTokens(result) > job.budgetTokens * 1.1) {
+      notes.unshift(`[headroom: every failure, error and summary is kept, which took the result past the ${job.budgetTokens}-token budget]`);
+      result = output();
+    }
+    return { text: result, omitted: body.omitted };
   },
 };
 

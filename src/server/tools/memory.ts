@@ -46,9 +46,8 @@ export function registerMemoryTools(server: McpServer, memory: MemoryStore, logg
     async (args: A) => {
       try {
         const where = await project();
-        const result = toolResult({ ...(await run(args, where)), project: where });
-        if (text) result.content = [{ type: "text", text: text(result.structuredContent!) }];
-        return result;
+        const structured = { ...(await run(args, where)), project: where };
+        return text ? { structuredContent: structured, content: [{ type: "text" as const, text: text(structured) }] } : toolResult(structured);
       } catch (error) {
         return toolError(error, logger, name);
       }
